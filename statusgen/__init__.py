@@ -1,0 +1,34 @@
+"""statusgen: a static-site generator for public status pages.
+
+The library API that the command line (and the tests) call:
+
+- `load_content(content_dir)` reads and validates a content folder into typed models;
+- `check(content_dir, now)` renders everything in memory and returns the file map;
+- `build(content_dir, output_dir, now)` does the same and publishes it atomically;
+- `ContentError` carries every located `Problem` of a failed run.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from statusgen.build import BuildResult, build, check, render_site
+from statusgen.content import load_content, parse_incident, parse_maintenance, parse_site
+from statusgen.errors import ContentError, Problem
+
+try:
+    __version__ = version("statusgen")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "BuildResult",
+    "ContentError",
+    "Problem",
+    "__version__",
+    "build",
+    "check",
+    "load_content",
+    "parse_incident",
+    "parse_maintenance",
+    "parse_site",
+    "render_site",
+]

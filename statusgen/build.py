@@ -1,0 +1,176 @@
+"""The build: load, validate, derive, render into a file map, then swap it into place atomically.
+
+Everything is rendered in memory first; only then is the site written, into a staging folder beside
+the output, which is swapped with the output in one step (`renameat2(RENAME_EXCHANGE)` on Linux).
+A build that fails, or is killed, leaves the previous output untouched; its staging folder is removed
+by the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import posixpath
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from statusgen.content import load_content
+from statusgen.errors import ContentError, Problem
+from statusgen.models import Content
+from statusgen.render import render_pages
+from statusgen.status import Snapshot, snapshot
+from statusgen.theme import builtin_themes_dir, find_theme
+
+STAGING_MARK = ".statusgen-staging-"
+LOCK_SUFFIX = ".statusgen-lock"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: the file map, the derived state and any warnings."""
+
+    files: Mapping[str, bytes]
+    snapshot: Snapshot
+    warnings: tuple[Problem, ...]
+
+
+def theme_search_path(content_dir: Path) -> tuple[Path, ...]:
+    """Where themes are looked up: `themes/` beside the content folder, then the shipped themes."""
+    return (content_dir.resolve().parent / "themes", builtin_themes_dir())
+
+
+def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> BuildResult:
+    """Derive and render the whole site at `now` into `{relative path: bytes}`."""
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    site = content.site
+    theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
+    snap = snapshot(content, now)
+    static = theme.static_files()
+    assets = {name: f"static/{name}" for name in static}
+    files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
+    files.update(render_pages(content, snap, theme, assets))
+    return BuildResult(dict(sorted(files.items())), snap, content.warnings)
+
+
+def check(content_dir: str | Path, now: datetime) -> BuildResult:
+    """Everything a build does except writing: what a pull request's CI runs."""
+    content_path = Path(content_dir)
+    content = load_content(content_path)
+    return render_site(content, now, theme_search_path(content_path))
+
+
+def build(content_dir: str | Path, output_dir: str | Path, now: datetime) -> BuildResult:
+    """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically."""
+    result = check(content_dir, now)
+    write_site(result.files, Path(output_dir))
+    return result
+
+
+# ---------------------------------------------------------------- atomic publishing
+
+
+def safe_relative(path: str) -> str:
+    """Check that an output path stays inside the output folder; return it normalised."""
+    normal = posixpath.normpath(path)
+    if (
+        not path
+        or path.startswith("/")
+        or "\\" in path
+        or normal.startswith("..")
+        or normal != path
+        or "\x00" in path
+    ):
+        raise ContentError([Problem(path, None, "", "refusing to write outside the output folder")])
+    return normal
+
+
+def write_site(files: Mapping[str, bytes], output: Path) -> None:
+    """Write the file map into `output`, replacing what was there in one atomic swap."""
+    for path in files:
+        safe_relative(path)
+    output = output.absolute()
+    if output.exists() and not output.is_dir():
+        raise ContentError([Problem(str(output), None, "", "the output exists and is not a folder")])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(output):
+        _remove_stale(output)
+        staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
+        try:
+            _write_tree(files, staging)
+            if output.exists():
+                _exchange(staging, output)  # staging now holds the previous site
+            else:
+                os.rename(staging, output)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
+    root.mkdir()
+    made = {root}
+    for relative, data in files.items():
+        target = root / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
+@contextlib.contextmanager
+def _locked(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output for the whole write (one build at a time)."""
+    lock_path = output.parent / f".{output.name}{LOCK_SUFFIX}"
+    with open(lock_path, "a+b") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            pass
+        yield
+
+
+def _remove_stale(output: Path) -> None:
+    """Remove staging folders that a killed build left behind (the lock shows none is live).
+
+    Where a build was killed in the middle of a non-atomic swap, the previous site is put back.
+    """
+    parked = sorted(output.parent.glob(f".{output.name}{STAGING_MARK}old-*"))
+    if parked and not output.exists():
+        os.rename(parked[0], output)
+    for stale in output.parent.glob(f".{output.name}{STAGING_MARK}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(new: Path, current: Path) -> None:
+    """Swap two folders atomically; where the system cannot, rename with a moment of absence."""
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
+    if renameat2 is not None:
+        result = renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(current), _RENAME_EXCHANGE)
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(current))
+    parked = current.parent / f".{current.name}{STAGING_MARK}old-{os.getpid()}"
+    os.rename(current, parked)
+    os.rename(new, current)
+    os.rename(parked, new)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover
+        return None

@@ -1,0 +1,124 @@
+"""The command line: argument parsing, printing and exit codes over the library API, nothing else.
+
+Exit status: 0 on success, 1 when the content has errors (each printed as `path:line: field:
+message`), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from statusgen import __version__
+from statusgen.build import BuildResult
+from statusgen.build import build as build_site
+from statusgen.build import check as check_site
+from statusgen.errors import ContentError
+
+CONTENT_OPTION = click.option(
+    "--content",
+    "content_dir",
+    default="content",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The content folder (holding site.yaml).",
+)
+NOW_OPTION = click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Build as of this instant (ISO 8601 with offset, e.g. 2012-06-21T10:00:00-07:00). "
+    "Default: SOURCE_DATE_EPOCH, else the clock.",
+)
+
+
+def resolve_now(now_text: str | None, environ: dict[str, str] | None = None) -> datetime:
+    """The build's `now`: `--now`, else SOURCE_DATE_EPOCH, else the clock."""
+    environ = dict(os.environ) if environ is None else environ
+    if now_text:
+        try:
+            moment = datetime.fromisoformat(now_text.strip())
+        except ValueError:
+            raise click.BadParameter(
+                f"expected an ISO 8601 date-time such as 2012-06-21T10:00:00-07:00, got {now_text!r}",
+                param_hint="--now",
+            ) from None
+        if moment.tzinfo is None:
+            raise click.BadParameter(
+                f"add a UTC offset to {now_text!r}, e.g. {now_text}Z or {now_text}-07:00",
+                param_hint="--now",
+            )
+        return moment
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise click.UsageError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {epoch!r}"
+            ) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _report(result: BuildResult) -> None:
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+
+
+def _fail(error: ContentError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    count = len(error.problems)
+    click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written.", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="statusgen")
+def main() -> None:
+    """statusgen: a static status page from Markdown incident reports."""
+
+
+@main.command()
+@CONTENT_OPTION
+@click.option(
+    "--output",
+    "output_dir",
+    default="public",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (replaced atomically).",
+)
+@NOW_OPTION
+def build(content_dir: Path, output_dir: Path, now_text: str | None) -> None:
+    """Build the site into the output folder."""
+    now = resolve_now(now_text)
+    try:
+        result = build_site(content_dir, output_dir, now)
+    except ContentError as error:
+        _fail(error)
+        return
+    _report(result)
+    click.echo(
+        f"Built {len(result.files)} files into {output_dir}/ as of {now.isoformat()}: "
+        f"{result.snapshot.description}."
+    )
+
+
+@main.command()
+@CONTENT_OPTION
+@NOW_OPTION
+def check(content_dir: Path, now_text: str | None) -> None:
+    """Validate and render everything without writing (for pull-request CI)."""
+    now = resolve_now(now_text)
+    try:
+        result = check_site(content_dir, now)
+    except ContentError as error:
+        _fail(error)
+        return
+    _report(result)
+    click.echo(f"{content_dir}/ is valid: {len(result.files)} files would be built.")

@@ -1,0 +1,643 @@
+"""Content files to typed models: `site.yaml`, incidents and maintenance, with every problem located.
+
+Parsing works on strings (`parse_site`, `parse_incident`, `parse_maintenance`); `load_content` wraps
+them with the files of a content folder and adds the checks that span files (duplicate slugs).
+Every problem of every file is collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import babel
+
+from statusgen import frontmatter
+from statusgen.errors import ContentError, Problem, did_you_mean
+from statusgen.frontmatter import KeyPath, SourceMap
+from statusgen.models import (
+    DEFAULT_DOWNTIME_WEIGHTS,
+    IMPACT_STATUS,
+    Component,
+    ComponentStatus,
+    Content,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    Site,
+    Update,
+)
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+DATETIME_EXAMPLE = "2012-06-21T09:00:00-07:00"
+SLUG_PATTERN = re.compile(r"[a-z0-9_-]+")
+COMPONENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+SITE_KEYS = (
+    "title",
+    "base_url",
+    "language",
+    "timezone",
+    "theme",
+    "description",
+    "components",
+    "uptime",
+    "recent_days",
+)
+COMPONENT_KEYS = ("id", "name", "group", "description")
+UPTIME_KEYS = ("days", "weights")
+INCIDENT_KEYS = ("title", "started", "resolved", "impact", "components", "updates")
+MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates")
+UPDATE_KEYS = ("at", "status", "body")
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def describe(value: object) -> str:
+    """Name a YAML value the way an error message should ("the number 630", "a list")."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def field_name(keys: KeyPath) -> str:
+    """Format a key path as `updates[1].at`."""
+    out = ""
+    for key in keys:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+@dataclass
+class _Reader:
+    """Reads typed fields out of one YAML document, collecting problems instead of stopping."""
+
+    path: str
+    source: SourceMap
+    tz: tzinfo
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, keys: KeyPath, message: str, hint: str = "", *, warning: bool = False) -> None:
+        """Record a problem at the line of `keys`."""
+        self.problems.append(
+            Problem(self.path, self.source.line(keys), field_name(keys), message, hint, warning)
+        )
+
+    def mapping(
+        self, value: object, keys: KeyPath, allowed: Sequence[str], required: Sequence[str]
+    ) -> dict[str, object] | None:
+        """Check a mapping's keys: unknown ones and missing required ones are problems."""
+        if not isinstance(value, dict):
+            what = "the front matter" if not keys else "this"
+            self.problem(keys, f"expected {what} to be a mapping of fields, got {describe(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    (*keys, str(key)),
+                    f"unknown key {str(key)!r}; expected one of {', '.join(allowed)}",
+                    did_you_mean(key, allowed),
+                )
+        for key in required:
+            if key not in value:
+                self.problem((*keys, key), "this required field is missing")
+        return {str(k): v for k, v in value.items()}
+
+    def text(self, value: object, keys: KeyPath, *, required: bool = False) -> str:
+        """Read text; numbers and booleans are taken exactly as written (`title: 2012` is text)."""
+        if value is None:
+            if required:
+                self.problem(keys, "must not be empty")
+            return ""
+        if isinstance(value, bool | int | float):
+            written = self.source.source(keys)
+            return written if written is not None else str(value)
+        if not isinstance(value, str):
+            self.problem(keys, f"expected text, got {describe(value)}")
+            return ""
+        if required and not value.strip():
+            self.problem(keys, "must not be blank")
+        return value
+
+    def datetime(self, value: object, keys: KeyPath) -> datetime | None:
+        """Read an ISO 8601 date-time; a time without offset is in the site's time zone."""
+        expected = f"expected a date-time such as {DATETIME_EXAMPLE}"
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError as error:
+                reason = str(error)
+                hint = "" if reason.startswith("Invalid isoformat") else reason
+                self.problem(keys, f"{expected}, got {text!r}", hint)
+                return None
+            if len(text) <= 10:
+                self.problem(keys, f"{expected}, got the date {text}", "add the time of day")
+                return None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
+        if value is None:
+            self.problem(keys, f"{expected}, got nothing")
+            return None
+        written = self.source.source(keys)
+        hint = ""
+        if isinstance(value, int) and written and ":" in written:
+            hint = f"YAML reads {written} as the number {value}; write the full date-time"
+        self.problem(keys, f"{expected}, got {describe(value)}", hint)
+        return None
+
+    def choice(self, value: object, keys: KeyPath, kind: type[E], what: str) -> E | None:
+        """Read one value of an enum, with a "did you mean" hint for a near miss."""
+        allowed = [member.value for member in kind]
+        if isinstance(value, str) and value in allowed:
+            return kind(value)
+        shown = repr(value) if isinstance(value, str) else describe(value)
+        hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
+        self.problem(keys, f"unknown {what} {shown}; expected one of {', '.join(allowed)}", hint)
+        return None
+
+    def integer(self, value: object, keys: KeyPath, low: int, high: int) -> int | None:
+        """Read a whole number within [low, high]."""
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(keys, f"expected a whole number from {low} to {high}, got {describe(value)}")
+            return None
+        return value
+
+    def items(self, value: object, keys: KeyPath) -> list[object]:
+        """Read a list (nothing counts as an empty list)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(keys, f"expected a list, got {describe(value)}")
+            return []
+        return value
+
+
+def _load(path: str, text: str, first_line: int = 1) -> object:
+    """Load YAML, turning syntax errors into a ContentError."""
+    return frontmatter.load_yaml(path, text, first_line)
+
+
+# ---------------------------------------------------------------- site.yaml
+
+
+def parse_site(text: str, path: str = "site.yaml") -> Site:
+    """Validate the text of `site.yaml` into a Site, or raise ContentError with every problem."""
+    data = _load(path, text)
+    source = SourceMap(text)
+    reader = _Reader(path, source, ZoneInfo("UTC"))
+    fields = reader.mapping(data, (), SITE_KEYS, ("title", "base_url", "components"))
+    if fields is None:
+        raise ContentError(reader.problems)
+    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
+    base_url = _base_url(reader, fields.get("base_url"))
+    language = _language(reader, fields.get("language", "en"))
+    timezone = _timezone(reader, fields.get("timezone", "UTC"))
+    theme = reader.text(fields.get("theme", "default"), ("theme",), required=True)
+    if theme and not SLUG_PATTERN.fullmatch(theme):
+        reader.problem(("theme",), f"expected a theme name (a-z, 0-9, - and _), got {theme!r}")
+    description = reader.text(fields.get("description"), ("description",))
+    components = _components(reader, fields.get("components"), "components" in fields)
+    days, weights = _uptime(reader, fields.get("uptime"))
+    recent_days = 7
+    if "recent_days" in fields:
+        recent_days = reader.integer(fields["recent_days"], ("recent_days",), 0, 3650) or 0
+    if reader.problems:
+        raise ContentError(reader.problems)
+    key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
+    return Site(
+        path=path,
+        title=title.strip(),
+        base_url=base_url,
+        components=components,
+        language=language,
+        timezone=timezone,
+        theme=theme,
+        description=description.strip(),
+        uptime_days=days,
+        recent_days=recent_days,
+        downtime_weights=weights,
+        key_lines=key_lines,
+    )
+
+
+def _base_url(reader: _Reader, value: object) -> str:
+    url = reader.text(value, ("base_url",), required=True).strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        reader.problem(
+            ("base_url",),
+            f"expected an absolute http(s) URL such as https://status.example.com/, got {url!r}",
+        )
+        return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _language(reader: _Reader, value: object) -> str:
+    tag = reader.text(value, ("language",), required=True).strip()
+    try:
+        babel.Locale.parse(tag, sep="-")
+    except (ValueError, TypeError, babel.UnknownLocaleError):
+        reader.problem(("language",), f"expected a BCP 47 language tag such as fr or pt-BR, got {tag!r}")
+    return tag
+
+
+def _timezone(reader: _Reader, value: object) -> str:
+    name = reader.text(value, ("timezone",), required=True).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.problem(
+            ("timezone",),
+            f"expected an IANA time zone such as Europe/Paris or UTC, got {name!r}",
+            did_you_mean(name, available_timezones()),
+        )
+        return "UTC"
+    return name
+
+
+def _components(reader: _Reader, value: object, given: bool) -> tuple[Component, ...]:
+    items = reader.items(value, ("components",))
+    if (given and not items and value is not None and not reader.problems) or (given and value is None):
+        reader.problem(("components",), "list at least one component")
+    components: list[Component] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        keys: KeyPath = ("components", index)
+        fields = reader.mapping(item, keys, COMPONENT_KEYS, ("id", "name"))
+        if fields is None:
+            continue
+        component_id = reader.text(fields.get("id"), (*keys, "id"), required="id" in fields)
+        if component_id and not COMPONENT_ID_PATTERN.fullmatch(component_id):
+            reader.problem(
+                (*keys, "id"),
+                f"expected an id of lower-case letters, digits, - and _ (such as api), got {component_id!r}",
+            )
+        elif component_id in seen:
+            reader.problem(
+                (*keys, "id"),
+                f"the component id {component_id!r} is already used by components[{seen[component_id]}]",
+            )
+        seen.setdefault(component_id, index)
+        name = reader.text(fields.get("name"), (*keys, "name"), required="name" in fields)
+        group = reader.text(fields.get("group"), (*keys, "group")).strip() or None
+        description = reader.text(fields.get("description"), (*keys, "description"))
+        components.append(Component(component_id, name.strip(), group, description.strip()))
+    return tuple(components)
+
+
+def _uptime(reader: _Reader, value: object) -> tuple[int, tuple[tuple[ComponentStatus, float], ...]]:
+    weights = dict(DEFAULT_DOWNTIME_WEIGHTS)
+    if value is None:
+        return 90, tuple(weights.items())
+    fields = reader.mapping(value, ("uptime",), UPTIME_KEYS, ())
+    if fields is None:
+        return 90, tuple(weights.items())
+    days = 90
+    if "days" in fields:
+        days = reader.integer(fields["days"], ("uptime", "days"), 1, 3650) or 90
+    if "weights" in fields:
+        given = reader.mapping(
+            fields["weights"], ("uptime", "weights"), [s.value for s in ComponentStatus], ()
+        )
+        for status, weight in (given or {}).items():
+            keys: KeyPath = ("uptime", "weights", status)
+            if status not in weights:
+                continue
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+                reader.problem(keys, f"expected a number from 0 to 1, got {describe(weight)}")
+                continue
+            weights[ComponentStatus(status)] = float(weight)
+    return days, tuple(weights.items())
+
+
+# ---------------------------------------------------------------- incidents and maintenance
+
+
+def slug_for(path: str) -> str:
+    """The URL slug of a content file: its name without `.md`, lower-cased."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.removesuffix(".md").lower()
+
+
+def _document(path: str, text: str) -> tuple[frontmatter.Document, object]:
+    document = frontmatter.split(path, text)
+    return document, _load(path, document.front, document.front_line)
+
+
+def _check_slug(path: str, problems: list[Problem]) -> str:
+    slug = slug_for(path)
+    if not SLUG_PATTERN.fullmatch(slug):
+        problems.append(
+            Problem(
+                path,
+                None,
+                "",
+                f"the file name gives the slug {slug!r}, but a slug may hold only ASCII letters, "
+                "digits, - and _",
+                "rename the file",
+            )
+        )
+    return slug
+
+
+def _updates(
+    reader: _Reader,
+    value: object,
+    kind: type[IncidentStatus] | type[MaintenanceStatus],
+) -> tuple[tuple[Update, ...], tuple[int, ...]]:
+    """Read `updates` in time order (with a warning if written otherwise) and their written indexes."""
+    written: list[tuple[int, Update]] = []
+    for index, item in enumerate(reader.items(value, ("updates",))):
+        keys: KeyPath = ("updates", index)
+        fields = reader.mapping(item, keys, UPDATE_KEYS, UPDATE_KEYS)
+        if fields is None:
+            continue
+        at = reader.datetime(fields.get("at"), (*keys, "at")) if "at" in fields else None
+        status = (
+            reader.choice(fields.get("status"), (*keys, "status"), kind, "status")
+            if "status" in fields
+            else None
+        )
+        body = reader.text(fields.get("body"), (*keys, "body"), required="body" in fields)
+        if at is not None and status is not None:
+            written.append((index, Update(at, status, body)))
+    ordered = sorted(written, key=lambda pair: pair[1].at)
+    for (index, update), (_, previous) in zip(written[1:], written, strict=False):
+        if update.at < previous.at:
+            reader.problem(
+                ("updates", index, "at"),
+                "this update is earlier than the one written before it; updates are shown in time order",
+                warning=True,
+            )
+    updates = tuple(
+        Update(update.at, update.status, update.body, number)
+        for number, (_, update) in enumerate(ordered, start=1)
+    )
+    return updates, tuple(index for index, _ in ordered)
+
+
+def _affected(
+    reader: _Reader, value: object, site: Site, impact: Impact | None
+) -> tuple[tuple[str, ComponentStatus], ...]:
+    """Read `components`: a list of ids (status from impact) or a mapping of id to status."""
+    known = [c.id for c in site.components]
+    incident_statuses = [s for s in ComponentStatus if s is not ComponentStatus.UNDER_MAINTENANCE]
+    default = IMPACT_STATUS[impact] if impact else ComponentStatus.OPERATIONAL
+    pairs: list[tuple[str, ComponentStatus]] = []
+    if isinstance(value, dict):
+        for key, status_value in value.items():
+            keys: KeyPath = ("components", str(key))
+            if _known_component(reader, key, keys, known, pairs):
+                status = reader.choice(status_value, keys, ComponentStatus, "component status")
+                if status is ComponentStatus.UNDER_MAINTENANCE:
+                    reader.problem(
+                        keys,
+                        "under_maintenance is set by maintenance windows; expected one of "
+                        + ", ".join(incident_statuses),
+                    )
+                elif status is not None:
+                    pairs.append((str(key), status))
+        return tuple(pairs)
+    if value is not None and not isinstance(value, list):
+        reader.problem(
+            ("components",),
+            f"expected a list of component ids or a mapping of id to status, got {describe(value)}",
+        )
+        return ()
+    for index, key in enumerate(value or []):
+        if _known_component(reader, key, ("components", index), known, pairs):
+            pairs.append((str(key), default))
+    return tuple(pairs)
+
+
+def _known_component(
+    reader: _Reader,
+    key: object,
+    keys: KeyPath,
+    known: Sequence[str],
+    pairs: Sequence[tuple[str, object]],
+) -> bool:
+    if not isinstance(key, str) or key not in known:
+        shown = repr(key) if isinstance(key, str) else describe(key)
+        reader.problem(
+            keys,
+            f"unknown component {shown}; site.yaml defines {', '.join(known)}",
+            did_you_mean(key, known) if isinstance(key, str) else "",
+        )
+        return False
+    if any(existing == key for existing, _ in pairs):
+        reader.problem(keys, f"the component {key!r} is listed twice")
+        return False
+    return True
+
+
+def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, list[Problem]]:
+    problems: list[Problem] = []
+    slug = _check_slug(path, problems)
+    document, data = _document(path, text)
+    reader = _Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
+    fields = reader.mapping(data, (), INCIDENT_KEYS, ("title", "started", "impact"))
+    if fields is None:
+        return None, problems
+    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
+    started = reader.datetime(fields.get("started"), ("started",)) if "started" in fields else None
+    impact = (
+        reader.choice(fields.get("impact"), ("impact",), Impact, "impact") if "impact" in fields else None
+    )
+    components = _affected(reader, fields.get("components"), site, impact)
+    updates, written_at = _updates(reader, fields.get("updates"), IncidentStatus)
+    resolved: datetime | None = None
+    resolved_keys: KeyPath = ("resolved",)
+    if "resolved" in fields:
+        resolved = reader.datetime(fields["resolved"], resolved_keys)
+    elif updates and updates[-1].status is IncidentStatus.RESOLVED:
+        resolved = updates[-1].at
+        resolved_keys = ("updates", written_at[-1], "at")
+    if started and resolved and resolved < started:
+        reader.problem(
+            resolved_keys,
+            f"the incident is resolved ({resolved.isoformat()}) before it started ({started.isoformat()})",
+        )
+    if any(not p.warning for p in problems) or started is None or impact is None:
+        return None, problems
+    incident = Incident(
+        slug=slug,
+        path=path,
+        title=title.strip(),
+        started=started,
+        impact=impact,
+        components=components,
+        updates=updates,
+        resolved=resolved,
+        body=document.body,
+    )
+    return incident, problems
+
+
+def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | None, list[Problem]]:
+    problems: list[Problem] = []
+    slug = _check_slug(path, problems)
+    document, data = _document(path, text)
+    reader = _Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
+    fields = reader.mapping(data, (), MAINTENANCE_KEYS, ("title", "start", "end"))
+    if fields is None:
+        return None, problems
+    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
+    start = reader.datetime(fields.get("start"), ("start",)) if "start" in fields else None
+    end = reader.datetime(fields.get("end"), ("end",)) if "end" in fields else None
+    known = [c.id for c in site.components]
+    components: list[tuple[str, object]] = []
+    if isinstance(fields.get("components"), dict):
+        reader.problem(("components",), "expected a list of component ids, got a mapping")
+    else:
+        for index, key in enumerate(reader.items(fields.get("components"), ("components",))):
+            if _known_component(reader, key, ("components", index), known, components):
+                components.append((str(key), None))
+    updates, _ = _updates(reader, fields.get("updates"), MaintenanceStatus)
+    if start and end and end <= start:
+        reader.problem(
+            ("end",),
+            f"the maintenance ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+        )
+    if any(not p.warning for p in problems) or start is None or end is None:
+        return None, problems
+    maintenance = Maintenance(
+        slug=slug,
+        path=path,
+        title=title.strip(),
+        start=start,
+        end=end,
+        components=tuple(cid for cid, _ in components),
+        updates=updates,
+        body=document.body,
+    )
+    return maintenance, problems
+
+
+def parse_incident(text: str, path: str, site: Site) -> Incident:
+    """Validate one incident file's text into an Incident, or raise ContentError."""
+    incident, problems = _read_incident(path, text, site)
+    _raise_errors(problems)
+    assert incident is not None
+    return incident
+
+
+def parse_maintenance(text: str, path: str, site: Site) -> Maintenance:
+    """Validate one maintenance file's text into a Maintenance, or raise ContentError."""
+    maintenance, problems = _read_maintenance(path, text, site)
+    _raise_errors(problems)
+    assert maintenance is not None
+    return maintenance
+
+
+def _raise_errors(problems: Iterable[Problem]) -> None:
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise ContentError(errors)
+
+
+# ---------------------------------------------------------------- the content folder
+
+
+def content_files(folder: Path) -> list[Path]:
+    """The content files under a folder: non-hidden `*.md` files, in sorted order."""
+    if not folder.is_dir():
+        return []
+    found = [
+        path
+        for path in folder.rglob("*.md")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a content file as text, enforcing the size cap and UTF-8."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    "",
+                    f"the file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES // 1048576} MB "
+                    "limit for one content file",
+                )
+            ]
+        )
+    return frontmatter.decode(shown, path.read_bytes())
+
+
+def load_content(content_dir: str | Path) -> Content:
+    """Read and validate a content folder; raise ContentError with every problem found."""
+    root = Path(content_dir)
+    shown_root = root.as_posix().rstrip("/")
+
+    def shown(path: Path) -> str:
+        return f"{shown_root}/{path.relative_to(root).as_posix()}"
+
+    site_path = root / "site.yaml"
+    site_shown = f"{shown_root}/site.yaml"
+    if not site_path.is_file():
+        raise ContentError([Problem(site_shown, None, "", "not found; a content folder needs a site.yaml")])
+    site = parse_site(read_text(site_path, site_shown), site_shown)
+
+    problems: list[Problem] = []
+    incidents: list[Incident] = []
+    maintenance: list[Maintenance] = []
+    readers: tuple[tuple[str, Callable[..., tuple[object, list[Problem]]], list], ...] = (
+        ("incidents", _read_incident, incidents),
+        ("maintenance", _read_maintenance, maintenance),
+    )
+    for folder, read, models in readers:
+        slugs: dict[str, str] = {}
+        for path in content_files(root / folder):
+            name = shown(path)
+            try:
+                model, found = read(name, read_text(path, name), site)
+            except ContentError as error:
+                problems.extend(error.problems)
+                continue
+            problems.extend(found)
+            slug = slug_for(name)
+            if slug in slugs:
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        "",
+                        f"the slug {slug!r} is already used by {slugs[slug]}",
+                        "rename one of the two files",
+                    )
+                )
+            slugs.setdefault(slug, name)
+            if model is not None:
+                models.append(model)
+    _raise_errors(problems)
+    incidents.sort(key=lambda i: (i.started, i.slug))
+    maintenance.sort(key=lambda m: (m.start, m.slug))
+    warnings = tuple(sorted(p for p in problems if p.warning))
+    return Content(site, tuple(incidents), tuple(maintenance), warnings)

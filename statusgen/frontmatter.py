@@ -1,0 +1,217 @@
+"""Bytes to text, `---` front matter split from the body, and strict YAML with lines for errors.
+
+YAML is loaded with libyaml (`CSafeLoader`) where available and made strict: anchors and aliases,
+merge keys and duplicate keys are refused, and timestamps stay strings so that one parser (with one
+error message) reads every date-time. Line numbers are looked up only when something is wrong, by
+composing the document again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
+
+import yaml
+
+from statusgen.errors import ContentError, Problem
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Characters that XML 1.0 forbids (and libyaml refuses): removed on load so no feed can break.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+KeyPath = tuple[str | int, ...]
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that refuses aliases, merge keys and duplicate keys and keeps timestamps as text."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        """Construct a node, refusing a second use of the same node (that is, an alias)."""
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "anchors and aliases (&name, *name) are not allowed; write the value out",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[object, object]:
+        """Construct a mapping, refusing merge keys and keys given twice."""
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        mapping: dict[object, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys (<<) are not allowed", key_node.start_mark
+                )
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in mapping
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be plain text", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key_node.value!r} is given twice; keep one",
+                    key_node.start_mark,
+                )
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_yaml_map)
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode UTF-8 content (a BOM allowed), normalise line endings and drop XML-illegal characters."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        bad = data[error.start : error.start + 1].hex()
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"the file is not UTF-8 (byte 0x{bad} cannot be decoded)",
+                    "save it as UTF-8",
+                )
+            ]
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", text)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A content file split into its YAML front matter and its Markdown body."""
+
+    path: str
+    front: str
+    front_line: int
+    body: str
+    body_line: int
+
+
+_OPENING = re.compile(r"---[ \t]*")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def split(path: str, text: str) -> Document:
+    """Split `---` front matter from the body; the front matter must open the file and be closed."""
+    first, _, rest = text.partition("\n")
+    if not _OPENING.fullmatch(first):
+        found = "an empty file" if not text.strip() else f"{first[:40]!r}"
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    1,
+                    "",
+                    f"expected front matter opening with a `---` line, found {found}",
+                    "start the file with `---`, the YAML fields, then `---` and the body",
+                )
+            ]
+        )
+    closing = _CLOSING.search(rest)
+    if closing is None:
+        raise ContentError(
+            [
+                Problem(
+                    path,
+                    1,
+                    "",
+                    "the front matter opened on line 1 is never closed",
+                    "add a `---` line after the last field",
+                )
+            ]
+        )
+    front = rest[: closing.start()]
+    body = rest[closing.end() + 1 :]
+    return Document(path, front, 2, body, 3 + front.count("\n"))
+
+
+def load_yaml(path: str, text: str, first_line: int = 1) -> object:
+    """Load one YAML document strictly; syntax errors become a located ContentError."""
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark is not None else None
+        message = error.problem or str(error)
+        if error.context and error.context not in message:
+            message = f"{message} ({error.context})"
+        raise ContentError([Problem(path, line, "", f"invalid YAML: {message}")]) from None
+    except yaml.YAMLError as error:
+        raise ContentError([Problem(path, first_line, "", f"invalid YAML: {error}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(path, first_line, "", "invalid YAML: nested too deeply")]) from None
+
+
+class SourceMap:
+    """Where each key path of a YAML document sits, composed on first use (only when reporting)."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        """Remember the text; nothing is parsed until a line is asked for."""
+        self._text = text
+        self._first_line = first_line
+
+    @cached_property
+    def _root(self) -> yaml.Node | None:
+        try:
+            return yaml.compose(self._text, Loader=StrictLoader)
+        except (yaml.YAMLError, RecursionError):
+            return None
+
+    def _walk(self, keys: KeyPath) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """Return (the deepest node found along `keys` to point at, the value node or None)."""
+        node = self._root
+        pointer = node
+        for key in keys:
+            if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                        pointer, node = key_node, value_node
+                        break
+                else:
+                    return pointer, None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if not 0 <= key < len(node.value):
+                    return pointer, None
+                node = node.value[key]
+                pointer = node
+            else:
+                return pointer, None
+        return pointer, node
+
+    def line(self, keys: KeyPath) -> int | None:
+        """The file line of the key (or list item) at the end of `keys`, else of its nearest parent."""
+        pointer, _ = self._walk(keys)
+        if pointer is None:
+            return self._first_line
+        return self._first_line + pointer.start_mark.line
+
+    def source(self, keys: KeyPath) -> str | None:
+        """The text of the scalar at `keys` exactly as written, or None if it is not a scalar."""
+        _, node = self._walk(keys)
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        return None

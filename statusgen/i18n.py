@@ -1,0 +1,114 @@
+"""Locale-aware formatting of dates, times, durations and numbers, in the site's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import lists as babel_lists
+from babel import numbers as babel_numbers
+from babel import units as babel_units
+
+MINUS = "\u2212"
+
+
+def utc_offset(moment: datetime) -> str:
+    """The zone as readers know it: "UTC", "UTC−7", "UTC+5:30"."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else MINUS
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Formats instants and amounts for one locale and time zone (used by templates as `fmt`)."""
+
+    language: str
+    timezone: str
+
+    @cached_property
+    def locale(self) -> Locale:
+        """The Babel locale for the site's language."""
+        return Locale.parse(self.language, sep="-")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """The instant in the site's time zone."""
+        return moment.astimezone(self.tz)
+
+    def iso(self, moment: datetime) -> str:
+        """The machine-readable value for `<time datetime>`: ISO 8601 with the site's offset."""
+        return self.local(moment).isoformat()
+
+    def datetime(self, moment: datetime) -> str:
+        """Date, time and zone: "21 juin 2012 à 09:00 UTC−7"."""
+        local = self.local(moment)
+        day = babel_dates.format_date(local, "long", locale=self.locale)
+        clock = babel_dates.format_time(local, "short", locale=self.locale)
+        pattern = self.locale.datetime_formats.get("long", "{1} {0}")
+        joined = str(pattern).replace("{1}", day).replace("{0}", clock)
+        return f"{joined} {utc_offset(local)}"
+
+    def time(self, moment: datetime) -> str:
+        """Time of day and zone: "09:00 UTC−7"."""
+        local = self.local(moment)
+        clock = babel_dates.format_time(local, "short", locale=self.locale)
+        return f"{clock} {utc_offset(local)}"
+
+    def date(self, day: date | datetime) -> str:
+        """A long date: "21 juin 2012"."""
+        if isinstance(day, datetime):
+            day = self.local(day).date()
+        return babel_dates.format_date(day, "long", locale=self.locale)
+
+    def short_date(self, day: date | datetime) -> str:
+        """A compact date: "21 juin"."""
+        if isinstance(day, datetime):
+            day = self.local(day).date()
+        return babel_dates.format_skeleton("MMMd", day, locale=self.locale)
+
+    def month(self, year: int, month: int) -> str:
+        """A month heading: "juin 2012"."""
+        text = babel_dates.format_skeleton("yMMMM", date(year, month, 1), locale=self.locale)
+        return text[:1].upper() + text[1:]
+
+    def duration(self, span: timedelta) -> str:
+        """A duration in hours and minutes: "2 h 5 min", "3 d 4 h"."""
+        minutes = int(span.total_seconds() // 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        parts = [
+            babel_units.format_unit(amount, unit, length="short", locale=self.locale)
+            for amount, unit in (
+                (days, "duration-day"),
+                (hours, "duration-hour"),
+                (minutes, "duration-minute"),
+            )
+            if amount
+        ][:2]
+        if not parts:
+            return babel_units.format_unit(0, "duration-minute", length="short", locale=self.locale)
+        return babel_lists.format_list(parts, style="unit-narrow", locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        """An uptime percentage with two decimals, never rounded up to 100 %: "99.98 %"."""
+        floored = int(value * 100) / 10000
+        return babel_numbers.format_percent(floored, self._percent_pattern, locale=self.locale)
+
+    @cached_property
+    def _percent_pattern(self) -> str:
+        """The locale's own percent pattern ("#,##0 %" in French) with two decimals."""
+        pattern = self.locale.percent_formats[None].pattern
+        return pattern.replace("0", "0.00", 1) if "." not in pattern else pattern

@@ -1,0 +1,162 @@
+"""The typed content of a status site: frozen dataclasses and the enums of its vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from statusgen.errors import Problem
+
+
+class Impact(StrEnum):
+    """How bad an incident is, in Statuspage's words (also the page's status indicator)."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class ComponentStatus(StrEnum):
+    """The state of one component, in Statuspage's words."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+
+class IncidentStatus(StrEnum):
+    """The stage an incident update announces."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class MaintenanceStatus(StrEnum):
+    """The stage of a maintenance window."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+
+
+# Statuses ordered from best to worst: a component shows the worst that applies to it.
+# Maintenance ranks below any degradation: a real outage during a maintenance is shown as the outage.
+STATUS_SEVERITY: dict[ComponentStatus, int] = {status: rank for rank, status in enumerate(ComponentStatus)}
+
+IMPACT_STATUS: dict[Impact, ComponentStatus] = {
+    Impact.NONE: ComponentStatus.OPERATIONAL,
+    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+}
+
+DEFAULT_DOWNTIME_WEIGHTS: dict[ComponentStatus, float] = {
+    ComponentStatus.OPERATIONAL: 0.0,
+    ComponentStatus.UNDER_MAINTENANCE: 0.0,
+    ComponentStatus.DEGRADED_PERFORMANCE: 0.0,
+    ComponentStatus.PARTIAL_OUTAGE: 0.3,
+    ComponentStatus.MAJOR_OUTAGE: 1.0,
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of the service whose status the page shows."""
+
+    id: str
+    name: str
+    group: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    """The site's configuration from `site.yaml`."""
+
+    path: str
+    title: str
+    base_url: str
+    components: tuple[Component, ...]
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    description: str = ""
+    uptime_days: int = 90
+    recent_days: int = 7
+    downtime_weights: tuple[tuple[ComponentStatus, float], ...] = tuple(DEFAULT_DOWNTIME_WEIGHTS.items())
+    key_lines: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def component(self, component_id: str) -> Component:
+        """The component with this id."""
+        return next(c for c in self.components if c.id == component_id)
+
+    def line_of(self, key: str) -> int | None:
+        """The line of a top-level key in site.yaml, if it was given."""
+        return dict(self.key_lines).get(key)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One step of an incident's or a maintenance's timeline."""
+
+    at: datetime
+    status: IncidentStatus | MaintenanceStatus
+    body: str
+    number: int = 0  # 1-based position in time order; stable ids in pages and feeds use it
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident report: what broke, for whom, and every update that was posted."""
+
+    slug: str
+    path: str
+    title: str
+    started: datetime
+    impact: Impact
+    components: tuple[tuple[str, ComponentStatus], ...]
+    updates: tuple[Update, ...] = ()
+    resolved: datetime | None = None
+    body: str = ""
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        """The ids of the affected components, in the order written."""
+        return tuple(cid for cid, _ in self.components)
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """A planned maintenance window."""
+
+    slug: str
+    path: str
+    title: str
+    start: datetime
+    end: datetime
+    components: tuple[str, ...]
+    updates: tuple[Update, ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything under `content/`, validated: the site, its incidents and its maintenance."""
+
+    site: Site
+    incidents: tuple[Incident, ...] = ()
+    maintenance: tuple[Maintenance, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)

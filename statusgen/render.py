@@ -1,0 +1,291 @@
+"""The page plan (which pages exist, at which paths) and HTML rendering through the theme.
+
+Markdown is converted with Python-Markdown and sanitised with nh3 (an allowlist fit for incident
+text), so no script, event handler or `javascript:` URL can reach a page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from statusgen.errors import ContentError, Problem
+from statusgen.i18n import Formatter
+from statusgen.models import Content, Incident, Maintenance
+from statusgen.status import (
+    ComponentState,
+    Snapshot,
+    duration,
+    incident_status,
+    is_active,
+    maintenance_status,
+)
+from statusgen.theme import Theme, environment
+
+MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
+    "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _only_https_images(tag: str, attribute: str, value: str) -> str | None:
+    """Images load only over https (or from the site itself): no tracking over plain http."""
+    if tag == "img" and attribute == "src" and urlsplit(value).scheme not in ("", "https"):
+        return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Keep only the allowlisted tags, attributes and URL schemes; links get noopener noreferrer."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_only_https_images,
+    )
+
+
+class MarkdownRenderer:
+    """Markdown source to sanitised HTML, memoised by text within one build."""
+
+    def __init__(self) -> None:
+        """Create one Python-Markdown instance, reset between documents."""
+        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._done: dict[str, Markup] = {}
+
+    def __call__(self, text: str) -> Markup:
+        """Render one Markdown body to safe HTML."""
+        found = self._done.get(text)
+        if found is None:
+            found = self._done[text] = Markup(render_markdown(text, self._md))
+        return found
+
+
+def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
+    """Convert one Markdown body to sanitised HTML (a pathological body falls back to plain text)."""
+    md = md or markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    try:
+        html = md.reset().convert(text)
+    except RecursionError:
+        html = "<pre>" + Markup.escape(text) + "</pre>"
+    return sanitise(html)
+
+
+# ---------------------------------------------------------------- the page plan
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render: its output path, its template and what the template receives."""
+
+    path: str
+    template: str
+    context: Mapping[str, object] = field(default_factory=dict)
+
+
+def page_url(path: str) -> str:
+    """The URL path of an output file relative to the site root ("incidents/x/" for its index)."""
+    return path.removesuffix("index.html")
+
+
+def plan(content: Content, snap: Snapshot) -> list[Page]:
+    """Every HTML page of the site, in a stable order."""
+    pages = [Page("index.html", "index.html"), Page("404.html", "404.html")]
+    for incident in content.incidents:
+        pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", {"incident": incident}))
+    for item in content.maintenance:
+        pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", {"maintenance": item}))
+    for state in snap.components:
+        component_id = state.component.id
+        incidents = tuple(
+            sorted(
+                (i for i in content.incidents if component_id in i.component_ids),
+                key=_newest_first,
+            )
+        )
+        pages.append(
+            Page(
+                f"components/{component_id}/index.html",
+                "component.html",
+                {"state": state, "incidents": incidents},
+            )
+        )
+    years = history(content)
+    pages.append(
+        Page(
+            "history/index.html",
+            "history.html",
+            {"years": years, "year": years[0] if years else None},
+        )
+    )
+    for year in years:
+        pages.append(Page(f"history/{year.year}/index.html", "history.html", {"years": years, "year": year}))
+    return pages
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of history: its incidents and maintenance, newest first."""
+
+    year: int
+    month: int
+    entries: tuple[Incident | Maintenance, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year of history, one page of the archive."""
+
+    year: int
+    months: tuple[Month, ...]
+
+    @property
+    def count(self) -> int:
+        """How many incidents and maintenance the year holds."""
+        return sum(len(m.entries) for m in self.months)
+
+
+def _begins(entry: Incident | Maintenance) -> datetime:
+    return entry.started if isinstance(entry, Incident) else entry.start
+
+
+def _newest_first(entry: Incident | Maintenance) -> tuple[float, str]:
+    return (-_begins(entry).timestamp(), entry.slug)
+
+
+def history(content: Content) -> tuple[Year, ...]:
+    """Every incident and maintenance, newest first, grouped by year and month in the site's zone."""
+    tz = content.site.tz
+    entries = sorted([*content.incidents, *content.maintenance], key=_newest_first)
+
+    def local_year(entry: Incident | Maintenance) -> int:
+        return _begins(entry).astimezone(tz).year
+
+    def local_month(entry: Incident | Maintenance) -> int:
+        return _begins(entry).astimezone(tz).month
+
+    years = []
+    for year, in_year in groupby(entries, key=local_year):
+        months = tuple(
+            Month(year, month, tuple(items)) for month, items in groupby(list(in_year), key=local_month)
+        )
+        years.append(Year(year, months))
+    return tuple(years)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def component_groups(snap: Snapshot) -> list[tuple[str, list[ComponentState]]]:
+    """Components grouped by `group`, groups in order of first appearance ("" for no group)."""
+    groups: dict[str, list[ComponentState]] = {}
+    for state in snap.components:
+        groups.setdefault(state.component.group or "", []).append(state)
+    return list(groups.items())
+
+
+def relative_root(path: str) -> str:
+    """The relative URL from the page at `path` back to the site root ("../../")."""
+    depth = path.count("/")
+    return "../" * depth if depth else "./"
+
+
+def render_pages(
+    content: Content,
+    snap: Snapshot,
+    theme: Theme,
+    assets: Mapping[str, str],
+    extra_head: Callable[[str], Iterable[tuple[str, str, str]]] | None = None,
+) -> dict[str, bytes]:
+    """Render every planned page to bytes, keyed by output path."""
+    env = environment(theme)
+    site = content.site
+    fmt = Formatter(site.language, site.timezone)
+    md = MarkdownRenderer()
+    base_path = urlsplit(site.base_url).path or "/"
+    common = {
+        "site": site,
+        "status": snap,
+        "now": snap.now,
+        "fmt": fmt,
+        "md": md,
+        "incident_status": lambda i: incident_status(i, snap.now),
+        "maintenance_status": lambda m: maintenance_status(m, snap.now),
+        "duration": lambda i: duration(i, snap.now),
+        "is_active": lambda i: is_active(i, snap.now),
+        "component_name": lambda cid: site.component(cid).name,
+        "component_groups": component_groups(snap),
+    }
+    out: dict[str, bytes] = {}
+    for page in plan(content, snap):
+        # 404.html is served at any depth, so its links start from the site's absolute path.
+        root = base_path if page.path == "404.html" else relative_root(page.path)
+
+        def url(target: str = "", root: str = root) -> str:
+            return root + target if target or root != "./" else "./"
+
+        context = {
+            **common,
+            **page.context,
+            "page_path": page.path,
+            "canonical": site.base_url + page_url(page.path),
+            "root": root,
+            "url": url,
+            "asset": lambda name, url=url: url(assets[name]),
+            "alternates": list(extra_head(page.path)) if extra_head else [],
+        }
+        out[page.path] = _render(env, page.template, context).encode("utf-8")
+    return out
+
+
+def _render(env: jinja2.Environment, template: str, context: Mapping[str, object]) -> str:
+    """Render a template; template mistakes become located ContentErrors."""
+    try:
+        return env.get_template(template).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        where = error.filename or error.name or template
+        raise ContentError([Problem(where, error.lineno, "", f"template error: {error.message}")]) from None
+    except jinja2.TemplateNotFound as error:
+        raise ContentError([Problem(template, None, "", f"template not found: {error.name}")]) from None
+    except (jinja2.UndefinedError, TypeError, AttributeError, KeyError, ValueError) as error:
+        where, line = template, None
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith((".html", ".xml", ".txt")):
+                where, line = frame.filename, frame.lineno
+                break
+        raise ContentError([Problem(_short(where), line, "", f"template error: {error}")]) from None
+
+
+def _short(path: str) -> str:
+    """A template path relative to the working folder when it is below it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return posixpath.normpath(path)

@@ -1,0 +1,136 @@
+"""Themes: finding a theme and the chain it extends, its Jinja environment and its static files.
+
+A theme is a folder `themes/<name>/` holding `theme.yaml`, `templates/` and `static/`. Its
+`theme.yaml` may say `extends: default`; templates and static files are then looked up in the child
+first, then in its parents, and a child template can `{% extends "!default/base.html" %}` to reach
+the parent's version of a template it overrides. Themes are searched in `themes/` beside the content
+folder, then among the themes shipped with statusgen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from statusgen import frontmatter
+from statusgen.errors import ContentError, Problem, did_you_mean
+
+THEME_KEYS = ("extends", "description")
+
+
+def builtin_themes_dir() -> Path:
+    """The themes shipped with statusgen: inside the installed package, or beside a source checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "themes", package.parent / "themes"):
+        if (candidate / "default" / "theme.yaml").is_file():
+            return candidate
+    return package / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A resolved theme: its own folder first, then the folders of the themes it extends."""
+
+    name: str
+    folders: tuple[Path, ...]
+    names: tuple[str, ...]
+
+    def static_files(self) -> dict[str, Path]:
+        """Every static file by its path under `static/`; a child's file replaces its parent's."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    relative = path.relative_to(static)
+                    if path.is_file() and not any(p.startswith(".") for p in relative.parts):
+                        files[relative.as_posix()] = path
+        return dict(sorted(files.items()))
+
+    def template_files(self) -> list[Path]:
+        """Every template file of the chain (for cache keys and change watching)."""
+        return sorted(p for f in self.folders for p in (f / "templates").rglob("*") if p.is_file())
+
+
+def find_theme(
+    name: str, search: Sequence[Path], site_path: str = "site.yaml", line: int | None = None
+) -> Theme:
+    """Resolve a theme by name through `search`, following `extends`; problems are ContentErrors."""
+    folders: list[Path] = []
+    names: list[str] = []
+    where, where_line, field = site_path, line, "theme"
+    current: str | None = name
+    while current is not None:
+        if current in names:
+            chain = " → ".join([*names, current])
+            raise ContentError([Problem(where, where_line, field, f"themes extend in a loop: {chain}")])
+        folder = next((d / current for d in search if (d / current / "theme.yaml").is_file()), None)
+        if folder is None:
+            available = sorted({p.parent.name for d in search if d.is_dir() for p in d.glob("*/theme.yaml")})
+            raise ContentError(
+                [
+                    Problem(
+                        where,
+                        where_line,
+                        field,
+                        f"no theme named {current!r}; available: {', '.join(available) or 'none'}",
+                        did_you_mean(current, available),
+                    )
+                ]
+            )
+        folders.append(folder)
+        names.append(current)
+        config_path = folder / "theme.yaml"
+        shown = config_path.as_posix()
+        text = frontmatter.decode(shown, config_path.read_bytes())
+        config = frontmatter.load_yaml(shown, text) or {}
+        if not isinstance(config, dict):
+            raise ContentError([Problem(shown, 1, "", "expected a mapping of fields")])
+        source = frontmatter.SourceMap(text)
+        for key in config:
+            if key not in THEME_KEYS:
+                raise ContentError(
+                    [
+                        Problem(
+                            shown,
+                            source.line((str(key),)),
+                            str(key),
+                            f"unknown key; expected one of {', '.join(THEME_KEYS)}",
+                            did_you_mean(key, THEME_KEYS),
+                        )
+                    ]
+                )
+        parent = config.get("extends")
+        if parent is not None and not isinstance(parent, str):
+            raise ContentError(
+                [Problem(shown, source.line(("extends",)), "extends", "expected a theme name")]
+            )
+        where, where_line, field = shown, source.line(("extends",)), "extends"
+        current = parent
+    return Theme(name, tuple(folders), tuple(names))
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """A Jinja environment over the theme chain: autoescaping, and failing on undefined names."""
+    chain = jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders])
+    by_name = jinja2.PrefixLoader(
+        {
+            f"!{n}": jinja2.FileSystemLoader(str(f / "templates"))
+            for n, f in zip(theme.names, theme.folders, strict=True)
+        },
+        delimiter="/",
+    )
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([chain, by_name]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
