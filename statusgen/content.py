@@ -165,9 +165,11 @@ class _Reader:
         self.problem(keys, f"{expected}, got {describe(value)}", hint)
         return None
 
-    def choice(self, value: object, keys: KeyPath, kind: type[E], what: str) -> E | None:
-        """Read one value of an enum, with a "did you mean" hint for a near miss."""
-        allowed = [member.value for member in kind]
+    def choice(
+        self, value: object, keys: KeyPath, kind: type[E], what: str, only: Sequence[E] = ()
+    ) -> E | None:
+        """Read one value of an enum (or of `only` its members), with a "did you mean" hint."""
+        allowed = [member.value for member in (only or kind)]
         if isinstance(value, str) and value in allowed:
             return kind(value)
         shown = repr(value) if isinstance(value, str) else describe(value)
@@ -209,7 +211,7 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     if fields is None:
         raise ContentError(reader.problems)
     title = reader.text(fields.get("title"), ("title",), required="title" in fields)
-    base_url = _base_url(reader, fields.get("base_url"))
+    base_url = _base_url(reader, fields["base_url"]) if "base_url" in fields else ""
     language = _language(reader, fields.get("language", "en"))
     timezone = _timezone(reader, fields.get("timezone", "UTC"))
     theme = reader.text(fields.get("theme", "default"), ("theme",), required=True)
@@ -410,14 +412,17 @@ def _affected(
         for key, status_value in value.items():
             keys: KeyPath = ("components", str(key))
             if _known_component(reader, key, keys, known, pairs):
-                status = reader.choice(status_value, keys, ComponentStatus, "component status")
-                if status is ComponentStatus.UNDER_MAINTENANCE:
+                if status_value == ComponentStatus.UNDER_MAINTENANCE:
                     reader.problem(
                         keys,
                         "under_maintenance is set by maintenance windows; expected one of "
                         + ", ".join(incident_statuses),
                     )
-                elif status is not None:
+                    continue
+                status = reader.choice(
+                    status_value, keys, ComponentStatus, "component status", incident_statuses
+                )
+                if status is not None:
                     pairs.append((str(key), status))
         return tuple(pairs)
     if value is not None and not isinstance(value, list):

@@ -39,7 +39,8 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                "anchors and aliases (&name, *name) are not allowed; write the value out",
+                "anchors and aliases (&name, *name) are not allowed, and the value anchored here "
+                "is reused; write it out in full where it is needed",
                 node.start_mark,
             )
         return super().construct_object(node, deep=deep)

@@ -1,0 +1,64 @@
+"""Shared fixtures: a fixed `now`, and writing small content folders from strings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+NOW = datetime.fromisoformat("2012-06-21T10:30:00-07:00")
+
+SITE_YAML = """\
+title: Test status
+base_url: https://status.example.com/
+timezone: America/Los_Angeles
+components:
+  - id: web
+    name: Website
+    group: Platform
+  - id: api
+    name: API
+    group: Platform
+  - id: mail
+    name: E-mail
+"""
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `{relative path: text or bytes}` under root and return root."""
+    for relative, data in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_content(tmp_path: Path) -> Callable[..., Path]:
+    """Create a content folder holding a default site.yaml plus the given files."""
+
+    def make(files: dict[str, str | bytes] | None = None, site: str = SITE_YAML) -> Path:
+        content = tmp_path / "content"
+        write_tree(content, {"site.yaml": site, **(files or {})})
+        return content
+
+    return make
+
+
+def incident_text(**fields: str) -> str:
+    """An incident file with sensible defaults, overridden by `fields` (YAML source per key)."""
+    values = {
+        "title": "Website down",
+        "started": "2012-06-21T09:00:00-07:00",
+        "impact": "critical",
+        "components": "[web]",
+        **fields,
+    }
+    body = values.pop("body", "")
+    front = "".join(f"{key}: {value}\n" for key, value in values.items() if value is not None)
+    return f"---\n{front}---\n{body}"

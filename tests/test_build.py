@@ -1,0 +1,171 @@
+"""The build: pages produced, sanitised Markdown, sub-path links, determinism, atomic publishing."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from statusgen import ContentError, build, check
+from statusgen.build import STAGING_MARK, safe_relative, write_site
+from tests.conftest import NOW, SITE_YAML, incident_text
+
+MAINTENANCE = """---
+title: Database upgrade
+start: 2012-06-28T22:00:00-07:00
+end: 2012-06-28T23:30:00-07:00
+components: [api]
+---
+Read-only for a few minutes.
+"""
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_build_produces_every_page(make_content) -> None:
+    """Index, 404, incident, maintenance, component and history pages, and the stylesheet."""
+    content = make_content({"incidents/x.md": incident_text(), "maintenance/db.md": MAINTENANCE})
+    files = check(content, NOW).files
+    for path in [
+        "index.html",
+        "404.html",
+        "incidents/x/index.html",
+        "maintenance/db/index.html",
+        "components/web/index.html",
+        "components/api/index.html",
+        "components/mail/index.html",
+        "history/index.html",
+        "history/2012/index.html",
+        "static/style.css",
+    ]:
+        assert path in files, path
+
+
+def test_index_shows_status_components_and_the_open_incident(make_content) -> None:
+    """The banner matches the open incident, and the component shows its outage."""
+    content = make_content({"incidents/x.md": incident_text(title="Website down")})
+    index = check(content, NOW).files["index.html"].decode()
+    assert '<section class="banner s-critical">' in index
+    assert "Major System Outage" in index
+    assert re.search(r'href="\./components/web/">Website</a> <span class="st s-major_outage">', index)
+    assert 'href="./incidents/x/">Website down</a>' in index
+    assert index.count('<ol class="bars"') == 3
+    assert '<time datetime="2012-06-21T10:30:00-07:00">' in index  # generated at `now`
+
+
+def test_incident_page_has_the_timeline_newest_first(make_content) -> None:
+    """Every update appears with its status, its <time datetime> and its Markdown body."""
+    updates = (
+        "\n  - at: 2012-06-21T09:10:00-07:00\n    status: investigating\n    body: Looking *now*."
+        "\n  - at: 2012-06-21T10:00:00-07:00\n    status: identified\n    body: Found it."
+    )
+    content = make_content({"incidents/x.md": incident_text(updates=updates, body="## Report\n")})
+    page = check(content, NOW).files["incidents/x/index.html"].decode()
+    second, first = page.index('id="update-2"'), page.index('id="update-1"')
+    assert second < first
+    assert '<time datetime="2012-06-21T09:10:00-07:00">June 21, 2012, 9:10\u202fAM UTC−7</time>' in page
+    assert "<p>Looking <em>now</em>.</p>" in page
+    assert "<h2>Report</h2>" in page
+    assert "Ongoing for" in page and "1 hr 30 min" in page
+
+
+def test_markdown_is_sanitised(make_content) -> None:
+    """Script, event handlers and javascript: URLs from Markdown never reach a page."""
+    body = (
+        "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
+        "[click](javascript:alert(3)) <a href='https://ok.example/' onclick='alert(4)'>ok</a>\n"
+    )
+    content = make_content({"incidents/x.md": incident_text(body=body)})
+    page = check(content, NOW).files["incidents/x/index.html"].decode()
+    assert "<script>alert" not in page
+    assert "onerror" not in page and "onclick" not in page
+    assert "javascript:" not in page
+    assert '<a href="https://ok.example/" rel="noopener noreferrer">ok</a>' in page
+
+
+def test_links_work_from_a_sub_path_base_url(make_content) -> None:
+    """Pages link relatively; 404.html (served at any depth) links from the base URL's path."""
+    site = SITE_YAML.replace("https://status.example.com/", "https://example.github.io/status/")
+    content = make_content({"incidents/x.md": incident_text()}, site=site)
+    files = check(content, NOW).files
+    incident = files["incidents/x/index.html"].decode()
+    assert 'href="../../static/style.css"' in incident
+    assert '<link rel="canonical" href="https://example.github.io/status/incidents/x/">' in incident
+    missing = files["404.html"].decode()
+    assert 'href="/status/static/style.css"' in missing
+    assert 'href="/status/"' in missing
+
+
+def test_the_same_content_and_now_give_identical_bytes(make_content, tmp_path: Path) -> None:
+    """Two builds of the same content at the same `now` are byte-identical."""
+    content = make_content({"incidents/x.md": incident_text(), "maintenance/db.md": MAINTENANCE})
+    build(content, tmp_path / "one", NOW)
+    build(content, tmp_path / "two", NOW)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(make_content, tmp_path: Path) -> None:
+    """Bad content raises ContentError and the output folder keeps every byte of the last build."""
+    content = make_content({"incidents/x.md": incident_text()})
+    output = tmp_path / "public"
+    build(content, output, NOW)
+    before = tree(output)
+    (content / "incidents" / "x.md").write_text(incident_text(impact="huge"), encoding="utf-8")
+    with pytest.raises(ContentError):
+        build(content, output, NOW)
+    assert tree(output) == before
+    assert not list(tmp_path.glob(f".public{STAGING_MARK}*"))
+
+
+def test_a_rebuild_replaces_the_site_and_drops_removed_pages(make_content, tmp_path: Path) -> None:
+    """A page whose incident was deleted disappears; nothing of the old tree lingers."""
+    content = make_content({"incidents/x.md": incident_text(), "incidents/y.md": incident_text()})
+    output = tmp_path / "public"
+    build(content, output, NOW)
+    assert (output / "incidents" / "y" / "index.html").exists()
+    (content / "incidents" / "y.md").unlink()
+    build(content, output, NOW)
+    assert not (output / "incidents" / "y").exists()
+    assert tree(output) == dict(check(content, NOW).files)
+
+
+def test_a_stale_staging_folder_is_removed_by_the_next_build(make_content, tmp_path: Path) -> None:
+    """A killed build's staging folder does not survive the next build."""
+    content = make_content()
+    stale = tmp_path / f".public{STAGING_MARK}99999"
+    (stale / "half").mkdir(parents=True)
+    build(content, tmp_path / "public", NOW)
+    assert not stale.exists()
+    assert (tmp_path / "public" / "index.html").exists()
+
+
+def test_an_interrupted_fallback_swap_is_rolled_back(make_content, tmp_path: Path) -> None:
+    """If a build died between the two renames of the fallback swap, the old site is restored."""
+    output = tmp_path / "public"
+    parked = tmp_path / f".public{STAGING_MARK}old-4242"
+    parked.mkdir()
+    (parked / "index.html").write_text("old site")
+    write_site({"index.html": b"new site"}, output)
+    assert (output / "index.html").read_bytes() == b"new site"
+    assert not parked.exists()
+
+
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a\\b", "", "a//b"])
+def test_paths_leaving_the_output_folder_are_refused(path: str, tmp_path: Path) -> None:
+    """No output path can point outside the output folder."""
+    with pytest.raises(ContentError, match="outside the output folder"):
+        safe_relative(path)
+    with pytest.raises(ContentError):
+        write_site({path: b"x"}, tmp_path / "public")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_output_files_are_world_readable(make_content, tmp_path: Path) -> None:
+    """The published folder is readable by a web server running as another user."""
+    build(make_content(), tmp_path / "public", NOW)
+    assert os.stat(tmp_path / "public").st_mode & 0o005 == 0o005

@@ -1,0 +1,40 @@
+"""Golden builds: small fixture sites built at a fixed `now` match their committed output byte for byte.
+
+After a deliberate change to the output, run `STATUSGEN_REGENERATE=1 pytest tests/test_golden.py`
+and review the diff of `tests/sites/*/expected/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from statusgen import build
+
+SITES = Path(__file__).parent / "sites"
+NOWS = {"small": "2024-03-02T12:00:00+01:00"}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(NOWS))
+def test_golden_site(name: str, tmp_path: Path) -> None:
+    """The fixture site builds to exactly the committed expected tree."""
+    site = SITES / name
+    output = tmp_path / "public"
+    build(site / "content", output, datetime.fromisoformat(NOWS[name]))
+    expected = site / "expected"
+    if os.environ.get("STATUSGEN_REGENERATE"):
+        shutil.rmtree(expected, ignore_errors=True)
+        shutil.copytree(output, expected)
+    actual, wanted = tree(output), tree(expected)
+    assert sorted(actual) == sorted(wanted)
+    for path, data in actual.items():
+        assert data == wanted[path], f"{path} differs from tests/sites/{name}/expected/{path}"

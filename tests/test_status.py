@@ -1,0 +1,181 @@
+"""Status derivations at `now`: components, the overall indicator, maintenance stages and uptime."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statusgen import parse_incident, parse_maintenance, parse_site
+from statusgen.models import ComponentStatus, Content, Impact, MaintenanceStatus
+from statusgen.status import Indicator, local_days, maintenance_status, snapshot
+from tests.conftest import SITE_YAML, incident_text
+from tests.strategies import contents, instants
+
+SITE = parse_site(SITE_YAML, "site.yaml")
+T = datetime.fromisoformat
+
+
+def incident(**fields: str):
+    return parse_incident(incident_text(**fields), "i.md", SITE)
+
+
+def maintenance(start: str, end: str, updates: str = "", components: str = "[api]"):
+    text = f"---\ntitle: M\nstart: {start}\nend: {end}\ncomponents: {components}\nupdates:{updates}\n---\n"
+    return parse_maintenance(text, "m.md", SITE)
+
+
+def update(at: str, status: str) -> str:
+    return f"\n  - at: {at}\n    status: {status}\n    body: x"
+
+
+def test_open_incident_sets_its_components_and_the_indicator() -> None:
+    """A critical incident over web: web is in major outage and the page says so."""
+    snap = snapshot(Content(SITE, (incident(),)), T("2012-06-21T10:00:00-07:00"))
+    assert snap.component("web").status is ComponentStatus.MAJOR_OUTAGE
+    assert snap.component("api").status is ComponentStatus.OPERATIONAL
+    assert snap.indicator is Indicator.CRITICAL
+    assert snap.description == "Major System Outage"
+
+
+def test_never_green_beside_an_open_incident_without_components() -> None:
+    """An open major incident that names no component still turns the banner from green."""
+    snap = snapshot(
+        Content(SITE, (incident(impact="major", components="[]"),)), T("2012-06-21T10:00:00-07:00")
+    )
+    assert snap.indicator is Indicator.MAJOR
+    assert snap.description == "Partial System Outage"
+
+
+def test_resolved_and_future_incidents_do_not_count() -> None:
+    """Before it starts and after it is resolved, an incident leaves everything operational."""
+    found = incident(resolved="2012-06-21T11:00:00-07:00")
+    for now in ("2012-06-21T08:59:00-07:00", "2012-06-21T11:00:00-07:00"):
+        snap = snapshot(Content(SITE, (found,)), T(now))
+        assert snap.indicator is Indicator.NONE
+        assert snap.active_incidents == ()
+
+
+def test_worst_status_wins_and_outage_beats_maintenance() -> None:
+    """Two incidents and a maintenance on api: the worst outage shows, not the maintenance."""
+    minor = incident(impact="minor", components="[api]")
+    major = incident(impact="major", components="[api]")
+    window = maintenance("2012-06-21T09:30:00-07:00", "2012-06-21T12:00:00-07:00")
+    now = T("2012-06-21T10:00:00-07:00")
+    snap = snapshot(Content(SITE, (minor, major), (window,)), now)
+    assert snap.component("api").status is ComponentStatus.PARTIAL_OUTAGE
+    alone = snapshot(Content(SITE, (), (window,)), now)
+    assert alone.component("api").status is ComponentStatus.UNDER_MAINTENANCE
+    assert alone.indicator is Indicator.MAINTENANCE
+
+
+def test_maintenance_follows_its_window_without_updates() -> None:
+    """Scheduled before the start, in progress inside the window, completed after."""
+    window = maintenance("2012-06-21T22:00:00-07:00", "2012-06-21T23:00:00-07:00")
+    assert maintenance_status(window, T("2012-06-21T21:59:00-07:00")) is MaintenanceStatus.SCHEDULED
+    assert maintenance_status(window, T("2012-06-21T22:00:00-07:00")) is MaintenanceStatus.IN_PROGRESS
+    assert maintenance_status(window, T("2012-06-21T23:00:00-07:00")) is MaintenanceStatus.COMPLETED
+
+
+def test_maintenance_updates_override_the_window_until_the_next_boundary() -> None:
+    """An early "completed" ends it; "in_progress" after the end says it overran; an old "scheduled"
+    does not hold back a window that has begun."""
+    start, end = "2012-06-21T22:00:00-07:00", "2012-06-21T23:00:00-07:00"
+    early = maintenance(start, end, update("2012-06-21T22:30:00-07:00", "completed"))
+    assert maintenance_status(early, T("2012-06-21T22:45:00-07:00")) is MaintenanceStatus.COMPLETED
+    overran = maintenance(start, end, update("2012-06-21T23:05:00-07:00", "in_progress"))
+    assert maintenance_status(overran, T("2012-06-21T23:30:00-07:00")) is MaintenanceStatus.IN_PROGRESS
+    announced = maintenance(start, end, update("2012-06-14T10:00:00-07:00", "scheduled"))
+    assert maintenance_status(announced, T("2012-06-21T22:10:00-07:00")) is MaintenanceStatus.IN_PROGRESS
+    verifying = maintenance(start, end, update("2012-06-21T22:50:00-07:00", "verifying"))
+    assert maintenance_status(verifying, T("2012-06-21T23:10:00-07:00")) is MaintenanceStatus.COMPLETED
+
+
+def test_uptime_weights_a_major_outage_fully_and_a_partial_one_at_30_percent() -> None:
+    """2 h of major outage in a 12 h elapsed day is 83.33 %; the same as partial outage is 95 %."""
+    now = T("2012-06-21T12:00:00-07:00")
+    found = incident(
+        started="2012-06-21T09:00:00-07:00",
+        resolved="2012-06-21T11:00:00-07:00",
+        components="{web: major_outage, api: partial_outage}",
+    )
+    snap = snapshot(Content(SITE, (found,)), now)
+    web, api = snap.component("web"), snap.component("api")
+    assert round(web.days[-1].uptime, 4) == round(100 * (1 - 2 / 12), 4)
+    assert round(api.days[-1].uptime, 4) == round(100 * (1 - 0.3 * 2 / 12), 4)
+    assert web.days[-1].status is ComponentStatus.MAJOR_OUTAGE
+    assert web.days[-1].incidents == ("i",)
+    assert all(day.uptime == 100.0 for day in web.days[:-1])
+    elapsed = (now - T("2012-03-24T00:00:00-07:00")).total_seconds()
+    assert abs(web.uptime - 100 * (1 - 7200 / elapsed)) < 1e-9
+    assert snap.component("mail").uptime == 100.0
+
+
+def test_overlapping_incidents_count_the_heaviest_weight_once() -> None:
+    """Two overlapping major outages of web count as one span, not twice."""
+    now = T("2012-06-21T12:00:00-07:00")
+    first = incident(started="2012-06-21T09:00:00-07:00", resolved="2012-06-21T11:00:00-07:00")
+    second = dataclasses.replace(
+        incident(started="2012-06-21T10:00:00-07:00", resolved="2012-06-21T11:00:00-07:00"), slug="j"
+    )
+    day = snapshot(Content(SITE, (first, second)), now).component("web").days[-1]
+    assert round(day.uptime, 4) == round(100 * (1 - 2 / 12), 4)
+    assert day.incidents == ("i", "j")
+
+
+def test_configured_weights_change_uptime() -> None:
+    """`uptime.weights` in site.yaml replaces the default weights."""
+    site = parse_site(SITE_YAML + "uptime:\n  days: 30\n  weights: {partial_outage: 1}\n")
+    found = dataclasses.replace(
+        incident(components="{api: partial_outage}", resolved="2012-06-21T11:00:00-07:00")
+    )
+    snap = snapshot(Content(site, (found,)), T("2012-06-21T12:00:00-07:00"))
+    assert len(snap.component("api").days) == 30
+    assert round(snap.component("api").days[-1].uptime, 4) == round(100 * (1 - 2 / 12), 4)
+
+
+def test_days_are_local_and_dst_days_are_23_hours_long() -> None:
+    """The uptime window's days follow the site's zone; the spring-forward day lasts 23 hours."""
+    site = parse_site(SITE_YAML + "uptime:\n  days: 3\n")
+    days = local_days(site, T("2012-03-12T12:00:00-07:00"))
+    assert [str(d) for d, _, _ in days] == ["2012-03-10", "2012-03-11", "2012-03-12"]
+    assert days[1][2] - days[1][1] == 23 * 3600
+    assert days[2][2] - days[2][1] == 12 * 3600
+
+
+@settings(max_examples=150, deadline=None)
+@given(contents(), instants)
+def test_uptime_always_stays_between_0_and_100(content: Content, now: datetime) -> None:
+    """Whatever the incidents, every uptime figure and every day bar lies in [0, 100]."""
+    snap = snapshot(content, now)
+    for state in snap.components:
+        assert 0.0 <= state.uptime <= 100.0
+        assert all(0.0 <= day.uptime <= 100.0 for day in state.days)
+
+
+@settings(max_examples=100, deadline=None)
+@given(contents(), instants, st.randoms(use_true_random=False))
+def test_the_order_of_incidents_never_changes_the_result(content: Content, now: datetime, rng) -> None:
+    """Shuffling the incidents and maintenance gives the same snapshot."""
+    incidents, windows = list(content.incidents), list(content.maintenance)
+    rng.shuffle(incidents)
+    rng.shuffle(windows)
+    shuffled = dataclasses.replace(content, incidents=tuple(incidents), maintenance=tuple(windows))
+    first, second = snapshot(content, now), snapshot(shuffled, now)
+    assert first.indicator == second.indicator
+    assert first.components == second.components
+    assert {i.slug for i in first.active_incidents} == {i.slug for i in second.active_incidents}
+
+
+@settings(max_examples=100, deadline=None)
+@given(contents(), instants)
+def test_the_banner_is_never_better_than_an_open_incident(content: Content, now: datetime) -> None:
+    """The indicator is at least as severe as the impact of every open incident."""
+    rank = {"none": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+    snap = snapshot(content, now)
+    for found in snap.active_incidents:
+        assert rank[snap.indicator] >= rank[found.impact]
+        if found.impact is not Impact.NONE:
+            assert snap.indicator is not Indicator.NONE

@@ -1,0 +1,112 @@
+"""Themes: lookup beside the content, inheritance with `extends`, `!parent/` overrides, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from statusgen import ContentError, check
+from statusgen.theme import builtin_themes_dir
+from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
+
+
+def test_the_default_theme_ships_with_the_package() -> None:
+    """The shipped themes folder holds the default theme's templates and stylesheet."""
+    default = builtin_themes_dir() / "default"
+    assert (default / "theme.yaml").is_file()
+    assert (default / "templates" / "index.html").is_file()
+    assert (default / "static" / "style.css").is_file()
+
+
+def test_child_theme_overrides_one_block_and_one_static_file(tmp_path: Path) -> None:
+    """A child theme extends default, replaces the footer block via `!default/` and adds a file."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: brand\n",
+            "content/incidents/x.md": incident_text(),
+            "themes/brand/theme.yaml": "extends: default\n",
+            "themes/brand/templates/base.html": (
+                '{% extends "!default/base.html" %}'
+                "{% block head %}<meta name=brand content=yes>{% endblock %}"
+            ),
+            "themes/brand/static/logo.svg": "<svg/>",
+            "themes/brand/static/style.css": "body { color: hotpink }",
+        },
+    )
+    files = check(tmp_path / "content", NOW).files
+    index = files["index.html"].decode()
+    assert "<meta name=brand content=yes>" in index
+    assert "All Systems Operational" in index or "Major System Outage" in index
+    assert "<meta name=brand content=yes>" in files["incidents/x/index.html"].decode()
+    assert files["static/logo.svg"] == b"<svg/>"
+    assert files["static/style.css"] == b"body { color: hotpink }"
+
+
+def test_unknown_theme_is_a_located_error_with_a_hint(make_content) -> None:
+    """`theme: defualt` names the line in site.yaml and suggests `default`."""
+    content = make_content(site=SITE_YAML + "theme: defualt\n")
+    with pytest.raises(ContentError) as caught:
+        check(content, NOW)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("site.yaml") and problem.field == "theme"
+    assert problem.line == SITE_YAML.count("\n") + 1
+    assert "no theme named 'defualt'" in problem.message
+    assert problem.hint == "did you mean 'default'?"
+
+
+def test_themes_extending_in_a_loop_are_refused(tmp_path: Path) -> None:
+    """a extends b extends a: an error naming the loop, not a hang."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: a\n",
+            "themes/a/theme.yaml": "extends: b\n",
+            "themes/b/theme.yaml": "extends: a\n",
+        },
+    )
+    with pytest.raises(ContentError, match="themes extend in a loop: a → b → a"):
+        check(tmp_path / "content", NOW)
+
+
+def test_undefined_name_in_a_template_fails_with_the_template_line(tmp_path: Path) -> None:
+    """Templates fail on undefined names, and the error names the template file and line."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: broken\n",
+            "themes/broken/theme.yaml": "extends: default\n",
+            "themes/broken/templates/404.html": "<p>fine</p>\n<p>{{ no_such_name.attribute }}</p>\n",
+        },
+    )
+    with pytest.raises(ContentError) as caught:
+        check(tmp_path / "content", NOW)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("themes/broken/templates/404.html")
+    assert problem.line == 2
+    assert "no_such_name" in problem.message
+
+
+def test_template_syntax_error_is_located(tmp_path: Path) -> None:
+    """A template syntax error names the file and line."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: broken\n",
+            "themes/broken/theme.yaml": "extends: default\n",
+            "themes/broken/templates/404.html": "ok\n{% if %}\n",
+        },
+    )
+    with pytest.raises(ContentError) as caught:
+        check(tmp_path / "content", NOW)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("404.html") and problem.line == 2
+
+
+def test_templates_autoescape_content(make_content) -> None:
+    """A title holding markup is shown as text, never as markup."""
+    content = make_content({"incidents/x.md": incident_text(title="'<img src=x onerror=alert(1)>'")})
+    page = check(content, NOW).files["incidents/x/index.html"].decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
