@@ -23,7 +23,7 @@ from statusgen.content import load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.models import Content
 from statusgen.render import render_pages
-from statusgen.status import Snapshot, snapshot
+from statusgen.status import Snapshot, as_of, snapshot
 from statusgen.theme import builtin_themes_dir, find_theme
 
 STAGING_MARK = ".statusgen-staging-"
@@ -50,6 +50,7 @@ def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> Bu
         raise ValueError("now must carry a time zone")
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
+    content = as_of(content, now)
     snap = snapshot(content, now)
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}

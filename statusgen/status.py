@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,30 @@ _ACTIVE_MAINTENANCE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYIN
 def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
     """The most severe of some component statuses (operational if there are none)."""
     return max(statuses, key=STATUS_SEVERITY.__getitem__, default=ComponentStatus.OPERATIONAL)
+
+
+# ---------------------------------------------------------------- what is known at `now`
+
+
+def as_of(content: Content, now: datetime) -> Content:
+    """The content as it stood at `now`: later incidents, updates and resolutions are not known yet.
+
+    Maintenance is announced ahead, so future windows stay; only their future updates are dropped.
+    """
+    incidents = tuple(
+        dataclasses.replace(
+            incident,
+            updates=tuple(u for u in incident.updates if u.at <= now),
+            resolved=incident.resolved if is_resolved(incident, now) else None,
+        )
+        for incident in content.incidents
+        if incident.started <= now
+    )
+    maintenance = tuple(
+        dataclasses.replace(item, updates=tuple(u for u in item.updates if u.at <= now))
+        for item in content.maintenance
+    )
+    return dataclasses.replace(content, incidents=incidents, maintenance=maintenance)
 
 
 # ---------------------------------------------------------------- incidents

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
@@ -20,7 +20,7 @@ from statusgen.models import (
 )
 
 COMPONENT_IDS = ("web", "api", "mail")
-EPOCH = datetime(2012, 3, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2012, 3, 1, tzinfo=UTC)
 SPAN_MINUTES = 200 * 24 * 60  # content spread over ~200 days around the uptime window
 
 SITE = Site(
