@@ -194,17 +194,12 @@ class _Reader:
         return value
 
 
-def _load(path: str, text: str, first_line: int = 1) -> object:
-    """Load YAML, turning syntax errors into a ContentError."""
-    return frontmatter.load_yaml(path, text, first_line)
-
-
 # ---------------------------------------------------------------- site.yaml
 
 
 def parse_site(text: str, path: str = "site.yaml") -> Site:
     """Validate the text of `site.yaml` into a Site, or raise ContentError with every problem."""
-    data = _load(path, text)
+    data = frontmatter.load_yaml(path, text)
     source = SourceMap(text)
     reader = _Reader(path, source, ZoneInfo("UTC"))
     fields = reader.mapping(data, (), SITE_KEYS, ("title", "base_url", "components"))
@@ -345,7 +340,7 @@ def slug_for(path: str) -> str:
 
 def _document(path: str, text: str) -> tuple[frontmatter.Document, object]:
     document = frontmatter.split(path, text)
-    return document, _load(path, document.front, document.front_line)
+    return document, frontmatter.load_yaml(path, document.front, document.front_line)
 
 
 def _check_slug(path: str, problems: list[Problem]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -222,7 +222,6 @@ def render_pages(
     snap: Snapshot,
     theme: Theme,
     assets: Mapping[str, str],
-    extra_head: Callable[[str], Iterable[tuple[str, str, str]]] | None = None,
 ) -> dict[str, bytes]:
     """Render every planned page to bytes, keyed by output path."""
     env = environment(theme)
@@ -259,7 +258,7 @@ def render_pages(
             "root": root,
             "url": url,
             "asset": lambda name, url=url: url(assets[name]),
-            "alternates": list(extra_head(page.path)) if extra_head else [],
+            "alternates": [],
         }
         out[page.path] = _render(env, page.template, context).encode("utf-8")
     return out

@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -357,8 +357,3 @@ def _percent_up(pieces: Sequence[tuple[float, float, float]], start: float, end:
             break
         down += weight * max(0.0, min(right, end) - max(left, start))
     return min(100.0, max(0.0, 100.0 * (1.0 - down / length)))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The same instant in UTC."""
-    return moment.astimezone(UTC)
