@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
 from statusgen.content import load_content
 from statusgen.errors import ContentError, Problem
+from statusgen.feeds import feed_files
+from statusgen.i18n import labels
 from statusgen.models import Content
-from statusgen.render import render_pages
+from statusgen.render import MarkdownRenderer, render_pages
 from statusgen.status import Snapshot, as_of, snapshot
 from statusgen.theme import builtin_themes_dir, find_theme
 
@@ -50,12 +53,18 @@ def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> Bu
         raise ValueError("now must carry a time zone")
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
-    content = as_of(content, now)
-    snap = snapshot(content, now)
+    known = as_of(content, now)
+    snap = snapshot(known, now)
+    words = labels()
+    md = MarkdownRenderer()
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
-    files.update(render_pages(content, snap, theme, assets))
+    files.update(render_pages(known, snap, theme, assets, md, words))
+    files.update(feed_files(known, now, words, md))
+    files.update(api_files(known, snap))
+    files.update(badge_files(known, snap, words, label="status"))
+    files["api/statusgen/next-change.json"] = next_change_file(content, now)
     return BuildResult(dict(sorted(files.items())), snap, content.warnings)
 
 
@@ -71,6 +80,13 @@ def build(content_dir: str | Path, output_dir: str | Path, now: datetime) -> Bui
     result = check(content_dir, now)
     write_site(result.files, Path(output_dir))
     return result
+
+
+def changes_since(previous_dir: str | Path, result: BuildResult) -> dict[str, object]:
+    """What `result` announces that the build published in `previous_dir` did not (see `api.compare`)."""
+    folder = Path(previous_dir)
+    previous = {name: (folder / name).read_bytes() for name in COMPARED_FILES if (folder / name).is_file()}
+    return compare(previous, result.files)
 
 
 # ---------------------------------------------------------------- atomic publishing

@@ -6,6 +6,7 @@ message`), 2 on usage errors.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -14,10 +15,12 @@ from pathlib import Path
 import click
 
 from statusgen import __version__
-from statusgen.build import BuildResult
+from statusgen.build import BuildResult, changes_since
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
+from statusgen.content import load_content
 from statusgen.errors import ContentError
+from statusgen.status import next_changes
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -122,3 +125,40 @@ def check(content_dir: Path, now_text: str | None) -> None:
         return
     _report(result)
     click.echo(f"{content_dir}/ is valid: {len(result.files)} files would be built.")
+
+
+@main.command("next-change")
+@CONTENT_OPTION
+@NOW_OPTION
+def next_change(content_dir: Path, now_text: str | None) -> None:
+    """Print when the site next changes by itself (for a scheduled rebuild), and why."""
+    now = resolve_now(now_text)
+    try:
+        content = load_content(content_dir)
+    except ContentError as error:
+        _fail(error)
+        return
+    upcoming = next_changes(content, now)[0]
+    click.echo(f"{upcoming.at.isoformat()}\t{upcoming.reason}")
+
+
+@main.command()
+@CONTENT_OPTION
+@click.option(
+    "--since",
+    "previous_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The previously published output (at least its api/v2/ JSON files).",
+)
+@NOW_OPTION
+def changes(content_dir: Path, previous_dir: Path, now_text: str | None) -> None:
+    """Print, as JSON, the incidents, updates and maintenance that are new since a previous build."""
+    now = resolve_now(now_text)
+    try:
+        result = check_site(content_dir, now)
+    except ContentError as error:
+        _fail(error)
+        return
+    _report(result)
+    click.echo(json.dumps(changes_since(previous_dir, result), ensure_ascii=False, indent=2))

@@ -52,11 +52,14 @@ SITE_KEYS = (
     "components",
     "uptime",
     "recent_days",
+    "feeds",
 )
 COMPONENT_KEYS = ("id", "name", "group", "description")
 UPTIME_KEYS = ("days", "weights")
+FEEDS_KEYS = ("entries",)
 INCIDENT_KEYS = ("title", "started", "resolved", "impact", "components", "updates")
-MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates")
+MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates", "rescheduled")
+WINDOW_KEYS = ("start", "end")
 UPDATE_KEYS = ("at", "status", "body")
 
 E = TypeVar("E", bound=StrEnum)
@@ -135,6 +138,7 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(keys, f"expected text, got {describe(value)}")
             return ""
+        value = frontmatter.xml_safe(value)
         if required and not value.strip():
             self.problem(keys, "must not be blank")
         return value
@@ -218,6 +222,10 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     recent_days = 7
     if "recent_days" in fields:
         recent_days = reader.integer(fields["recent_days"], ("recent_days",), 0, 3650) or 0
+    feed_entries = 50
+    feeds = reader.mapping(fields["feeds"], ("feeds",), FEEDS_KEYS, ()) if "feeds" in fields else None
+    if feeds and "entries" in feeds:
+        feed_entries = reader.integer(feeds["entries"], ("feeds", "entries"), 1, 10000) or 50
     if reader.problems:
         raise ContentError(reader.problems)
     key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
@@ -232,6 +240,7 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         description=description.strip(),
         uptime_days=days,
         recent_days=recent_days,
+        feed_entries=feed_entries,
         downtime_weights=weights,
         key_lines=key_lines,
     )
@@ -517,10 +526,8 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
                 components.append((str(key), None))
     updates, _ = _updates(reader, fields.get("updates"), MaintenanceStatus)
     if start and end and end <= start:
-        reader.problem(
-            ("end",),
-            f"the maintenance ends ({end.isoformat()}) before it starts ({start.isoformat()})",
-        )
+        reader.problem(("end",), _ends_before_start(start, end))
+    rescheduled = _windows(reader, fields.get("rescheduled"))
     if any(not p.warning for p in problems) or start is None or end is None:
         return None, problems
     maintenance = Maintenance(
@@ -532,8 +539,30 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
         components=tuple(cid for cid, _ in components),
         updates=updates,
         body=document.body,
+        rescheduled=rescheduled,
     )
     return maintenance, problems
+
+
+def _ends_before_start(start: datetime, end: datetime) -> str:
+    return f"the maintenance ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+
+
+def _windows(reader: _Reader, value: object) -> tuple[tuple[datetime, datetime], ...]:
+    """Read `rescheduled`: the earlier windows of a maintenance that moved, oldest first."""
+    windows = []
+    for index, item in enumerate(reader.items(value, ("rescheduled",))):
+        keys: KeyPath = ("rescheduled", index)
+        fields = reader.mapping(item, keys, WINDOW_KEYS, WINDOW_KEYS)
+        if fields is None:
+            continue
+        start = reader.datetime(fields.get("start"), (*keys, "start")) if "start" in fields else None
+        end = reader.datetime(fields.get("end"), (*keys, "end")) if "end" in fields else None
+        if start and end and end <= start:
+            reader.problem((*keys, "end"), _ends_before_start(start, end))
+        elif start and end:
+            windows.append((start, end))
+    return tuple(windows)
 
 
 def parse_incident(text: str, path: str, site: Site) -> Incident:

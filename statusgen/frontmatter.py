@@ -20,7 +20,7 @@ from statusgen.errors import ContentError, Problem
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Characters that XML 1.0 forbids (and libyaml refuses): removed on load so no feed can break.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 KeyPath = tuple[str | int, ...]
 
@@ -98,6 +98,11 @@ def decode(path: str, data: bytes) -> str:
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return xml_safe(text)
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (YAML escapes such as "\\x01" can make them)."""
     return _XML_ILLEGAL.sub("", text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -14,6 +15,53 @@ from babel import numbers as babel_numbers
 from babel import units as babel_units
 
 MINUS = "\u2212"
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+# The words for every status value, shared by the theme's pages and the feeds built in code.
+LABELS: dict[str, dict[str, str]] = {
+    "indicator": {
+        "none": N_("All Systems Operational"),
+        "minor": N_("Minor Service Outage"),
+        "major": N_("Partial System Outage"),
+        "critical": N_("Major System Outage"),
+        "maintenance": N_("Service Under Maintenance"),
+    },
+    "component": {
+        "operational": N_("Operational"),
+        "under_maintenance": N_("Under maintenance"),
+        "degraded_performance": N_("Degraded performance"),
+        "partial_outage": N_("Partial outage"),
+        "major_outage": N_("Major outage"),
+    },
+    "incident": {
+        "investigating": N_("Investigating"),
+        "identified": N_("Identified"),
+        "monitoring": N_("Monitoring"),
+        "resolved": N_("Resolved"),
+    },
+    "maintenance": {
+        "scheduled": N_("Scheduled"),
+        "in_progress": N_("In progress"),
+        "verifying": N_("Verifying"),
+        "completed": N_("Completed"),
+    },
+    "impact": {
+        "none": N_("No impact"),
+        "minor": N_("Minor impact"),
+        "major": N_("Major impact"),
+        "critical": N_("Critical impact"),
+    },
+}
+
+
+def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:
+    """The status words, translated: `labels()["incident"]["resolved"]` is "Resolved" in English."""
+    return {kind: {key: translate(word) for key, word in words.items()} for kind, words in LABELS.items()}
 
 
 def utc_offset(moment: datetime) -> str:

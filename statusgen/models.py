@@ -91,6 +91,7 @@ class Site:
     description: str = ""
     uptime_days: int = 90
     recent_days: int = 7
+    feed_entries: int = 50  # the newest entries each feed keeps (history pages keep everything)
     downtime_weights: tuple[tuple[ComponentStatus, float], ...] = tuple(DEFAULT_DOWNTIME_WEIGHTS.items())
     key_lines: tuple[tuple[str, int], ...] = ()
 
@@ -150,6 +151,12 @@ class Maintenance:
     components: tuple[str, ...]
     updates: tuple[Update, ...] = ()
     body: str = ""
+    rescheduled: tuple[tuple[datetime, datetime], ...] = ()  # earlier windows, oldest first
+
+    @property
+    def sequence(self) -> int:
+        """The iCalendar SEQUENCE: how many times the window moved (one per `rescheduled` entry)."""
+        return len(self.rescheduled)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -21,7 +21,8 @@ import nh3
 from markupsafe import Markup
 
 from statusgen.errors import ContentError, Problem
-from statusgen.i18n import Formatter
+from statusgen.feeds import CALENDAR, subscriptions
+from statusgen.i18n import Formatter, labels
 from statusgen.models import Content, Incident, Maintenance
 from statusgen.status import (
     ComponentState,
@@ -222,12 +223,14 @@ def render_pages(
     snap: Snapshot,
     theme: Theme,
     assets: Mapping[str, str],
+    md: MarkdownRenderer | None = None,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, bytes]:
     """Render every planned page to bytes, keyed by output path."""
     env = environment(theme)
     site = content.site
     fmt = Formatter(site.language, site.timezone)
-    md = MarkdownRenderer()
+    md = md or MarkdownRenderer()
     base_path = urlsplit(site.base_url).path or "/"
     common = {
         "site": site,
@@ -241,6 +244,7 @@ def render_pages(
         "is_active": lambda i: is_active(i, snap.now),
         "component_name": lambda cid: site.component(cid).name,
         "component_groups": component_groups(snap),
+        "labels": words or labels(),
     }
     out: dict[str, bytes] = {}
     for page in plan(content, snap):
@@ -258,10 +262,26 @@ def render_pages(
             "root": root,
             "url": url,
             "asset": lambda name, url=url: url(assets[name]),
-            "alternates": [],
+            "subscriptions": [(s, url(s.path)) for s in subscriptions(_component_id(page))],
+            "alternates": _alternates(page, url),
         }
         out[page.path] = _render(env, page.template, context).encode("utf-8")
     return out
+
+
+def _alternates(page: Page, url: Callable[[str], str]) -> list[tuple[str, str, str]]:
+    """The feeds a page's head announces for autodiscovery: (type, title, href)."""
+    feeds = [s for s in subscriptions() if s.media_type != CALENDAR][:4]
+    component_id = _component_id(page)
+    if component_id is not None:
+        feeds = [s for s in subscriptions(component_id) if s.media_type != CALENDAR] + feeds
+    return [(s.media_type, s.title, url(s.path)) for s in feeds]
+
+
+def _component_id(page: Page) -> str | None:
+    """The component a page is about, if it is a component's page."""
+    state = page.context.get("state")
+    return state.component.id if isinstance(state, ComponentState) else None
 
 
 def _render(env: jinja2.Environment, template: str, context: Mapping[str, object]) -> str:

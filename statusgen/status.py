@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from statusgen.i18n import LABELS
 from statusgen.models import (
     IMPACT_STATUS,
     STATUS_SEVERITY,
@@ -36,13 +37,8 @@ class Indicator(StrEnum):
     MAINTENANCE = "maintenance"
 
 
-INDICATOR_DESCRIPTIONS: dict[Indicator, str] = {
-    Indicator.NONE: "All Systems Operational",
-    Indicator.MINOR: "Minor Service Outage",
-    Indicator.MAJOR: "Partial System Outage",
-    Indicator.CRITICAL: "Major System Outage",
-    Indicator.MAINTENANCE: "Service Under Maintenance",
-}
+# Statuspage's `status.description` words, which its API gives in English whatever the page's language.
+INDICATOR_DESCRIPTIONS: dict[Indicator, str] = {Indicator(k): v for k, v in LABELS["indicator"].items()}
 
 _STATUS_INDICATOR: dict[ComponentStatus, Indicator] = {
     ComponentStatus.OPERATIONAL: Indicator.NONE,
@@ -357,3 +353,69 @@ def _percent_up(pieces: Sequence[tuple[float, float, float]], start: float, end:
             break
         down += weight * max(0.0, min(right, end) - max(left, start))
     return min(100.0, max(0.0, 100.0 * (1.0 - down / length)))
+
+
+# ---------------------------------------------------------------- when the page changes
+
+
+@dataclass(frozen=True)
+class Change:
+    """An instant at which what the site says changes, and why."""
+
+    at: datetime
+    reason: str
+    components: tuple[str, ...] = ()  # the component ids whose status or history it touches
+    moves_status: bool = False  # a start or an end: the components' statuses change
+
+
+def changes(content: Content) -> list[Change]:
+    """Every dated event of the content (starts, updates, resolutions, windows), oldest first.
+
+    Pass the content before `as_of`: future events are what a scheduled rebuild waits for.
+    """
+    found = []
+    for incident in content.incidents:
+        ids = incident.component_ids
+        found.append(Change(incident.started, f"incident {incident.slug} starts", ids, True))
+        for update in incident.updates:
+            found.append(Change(update.at, f"incident {incident.slug} posts update {update.number}", ids))
+        if incident.resolved is not None:
+            found.append(Change(incident.resolved, f"incident {incident.slug} is resolved", ids, True))
+    for item in content.maintenance:
+        ids = item.components
+        found.append(Change(item.start, f"maintenance {item.slug} starts", ids, True))
+        found.append(Change(item.end, f"maintenance {item.slug} ends", ids, True))
+        for update in item.updates:
+            found.append(Change(update.at, f"maintenance {item.slug} posts update {update.number}", ids))
+    return sorted(found, key=lambda change: (change.at, change.reason))
+
+
+def next_changes(content: Content, now: datetime) -> list[Change]:
+    """The instants after `now` at which the output would change with no content change, soonest first.
+
+    Besides the dated events, resolved incidents leave the front page's recent incidents, and the
+    uptime window rolls at every local midnight (the day bars move).
+    Figures that drift continuously while an incident is open (its duration, the uptime) are not
+    counted: they are as of the build.
+    """
+    tomorrow = now.astimezone(content.site.tz).date() + timedelta(days=1)
+    midnight = datetime.combine(tomorrow, time(0), tzinfo=content.site.tz)
+    found = [Change(midnight, f"the uptime window moves to {tomorrow.isoformat()}")]
+    found += [change for change in changes(content) if change.at > now]
+    for incident in content.incidents:
+        if incident.resolved is not None:
+            leaves = incident.resolved + timedelta(days=content.site.recent_days)
+            if leaves > now:
+                found.append(Change(leaves, f"incident {incident.slug} leaves the recent incidents"))
+    return sorted(found, key=lambda change: (change.at, change.reason))
+
+
+def last_change(content: Content, now: datetime, component_id: str | None = None) -> datetime | None:
+    """The latest event at or before `now`, or None; with `component_id`, its latest status change."""
+    past = [
+        change.at
+        for change in changes(content)
+        if change.at <= now
+        if component_id is None or (change.moves_status and component_id in change.components)
+    ]
+    return max(past, default=None)

@@ -1,0 +1,306 @@
+"""Atom and RSS feeds (feedgen) and iCalendar files of maintenance, built in code, not templates.
+
+Feeds follow Statuspage's conventions, plus one it lacks:
+
+- `history.atom`/`.rss`: one entry per incident or maintenance; its `updated` is its latest update
+  and its content is every update, newest first. Readers see the entry change as it moves on.
+- `updates.atom`/`.rss`: one entry per update ("[Resolved] Title"), so a reader notifies on every
+  step of an incident.
+- `components/<id>/history.*` and `maintenance.*`: the same, for one component, or maintenance only.
+
+Entry ids are `tag:` URIs from the site's host and path and never change; the year in them is fixed
+(2005, as Statuspage's own feeds use) because no content date is stable enough to carry it.
+Maintenance calendars use UTC times (common parsers misread generated VTIMEZONE blocks); the
+SEQUENCE of an event counts the earlier windows listed under the maintenance's `rescheduled`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import icalendar
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup, escape
+
+from statusgen.i18n import N_, Formatter
+from statusgen.models import Content, Incident, Maintenance, Update
+from statusgen.status import last_change, maintenance_status
+
+TAG_YEAR = "2005"
+ATOM = "application/atom+xml"
+RSS = "application/rss+xml"
+CALENDAR = "text/calendar"
+
+Entry = Incident | Maintenance
+Translate = Callable[[str], str]
+RenderMarkdown = Callable[[str], Markup]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One file readers can subscribe to, as pages link to it."""
+
+    path: str  # relative to the site root
+    media_type: str
+    title: str
+
+
+def subscriptions(component_id: str | None = None) -> tuple[Subscription, ...]:
+    """The feeds and calendars of the whole site, or of one component."""
+    if component_id is not None:
+        base = f"components/{component_id}/"
+        return (
+            Subscription(base + "history.atom", ATOM, N_("Incident history of this component (Atom)")),
+            Subscription(base + "history.rss", RSS, N_("Incident history of this component (RSS)")),
+            Subscription(base + "maintenance.ics", CALENDAR, N_("Maintenance of this component (iCalendar)")),
+        )
+    return (
+        Subscription("history.atom", ATOM, N_("Incident history (Atom)")),
+        Subscription("history.rss", RSS, N_("Incident history (RSS)")),
+        Subscription("updates.atom", ATOM, N_("Every update (Atom)")),
+        Subscription("updates.rss", RSS, N_("Every update (RSS)")),
+        Subscription("maintenance.atom", ATOM, N_("Maintenance (Atom)")),
+        Subscription("maintenance.rss", RSS, N_("Maintenance (RSS)")),
+        Subscription("maintenance.ics", CALENDAR, N_("Maintenance calendar (iCalendar)")),
+    )
+
+
+class _Writer:
+    """What every feed of one build shares: the site, `now`, the words and the renderers."""
+
+    def __init__(
+        self,
+        content: Content,
+        now: datetime,
+        words: dict[str, dict[str, str]],
+        md: RenderMarkdown,
+        translate: Translate,
+    ) -> None:
+        self.content = content
+        self.site = content.site
+        self.now = now
+        self.words = words
+        self.md = md
+        self._ = translate
+        self.fmt = Formatter(self.site.language, self.site.timezone)
+        parts = urlsplit(self.site.base_url)
+        self.authority = parts.hostname or "localhost"
+        self.prefix = parts.path.strip("/") + "/" if parts.path.strip("/") else ""
+        self.names = {c.id: c.name for c in self.site.components}
+
+    # ------------------------------------------------------------ identities and words
+
+    def tag(self, path: str) -> str:
+        """The permanent id of a path of the site: tag:status.example.com,2005:incidents/x."""
+        return f"tag:{self.authority},{TAG_YEAR}:{self.prefix}{path}"
+
+    def page(self, entry: Entry) -> str:
+        """The site-relative path of an incident's or a maintenance's page."""
+        kind = "incidents" if isinstance(entry, Incident) else "maintenance"
+        return f"{kind}/{entry.slug}/"
+
+    def status_word(self, entry: Entry, update: Update) -> str:
+        """The update's status in the site's words ("Resolved")."""
+        kind = "incident" if isinstance(entry, Incident) else "maintenance"
+        return self.words[kind][update.status]
+
+    def updated(self, entry: Entry) -> datetime:
+        """When the entry last changed: its latest update or resolution, else when it began."""
+        if isinstance(entry, Incident):
+            moments = [u.at for u in entry.updates]
+            if entry.resolved is not None:
+                moments.append(entry.resolved)
+            return max(moments, default=entry.started)
+        return max((u.at for u in entry.updates), default=entry.start)
+
+    # ------------------------------------------------------------ entry bodies
+
+    def timeline(self, entry: Entry) -> str:
+        """The entry's content: what it touches, every update newest first, then its summary."""
+        parts = [self._facts(entry)]
+        for update in reversed(entry.updates):
+            parts.append(self._update_heading(entry, update))
+            parts.append(self.md(update.body))
+        if entry.body.strip():
+            parts.append(self.md(entry.body))
+        return "\n".join(parts)
+
+    def _facts(self, entry: Entry) -> str:
+        ids = entry.component_ids if isinstance(entry, Incident) else entry.components
+        names = ", ".join(self.names[cid] for cid in ids)
+        lines = []
+        if isinstance(entry, Maintenance):
+            window = f"{self.fmt.datetime(entry.start)} – {self.fmt.datetime(entry.end)}"
+            state = self.words["maintenance"][maintenance_status(entry, self.now)]
+            lines.append(escape(self._("Scheduled: %(window)s") % {"window": window}) + f" ({escape(state)})")
+        if names:
+            lines.append(escape(self._("Affected: %(components)s") % {"components": names}))
+        return "".join(f"<p>{line}</p>" for line in lines)
+
+    def _update_heading(self, entry: Entry, update: Update) -> str:
+        moment = f'<time datetime="{self.fmt.iso(update.at)}">{escape(self.fmt.datetime(update.at))}</time>'
+        return f"<p><strong>{escape(self.status_word(entry, update))}</strong> · {moment}</p>"
+
+    # ------------------------------------------------------------ feeds
+
+    def feeds(self, stem: str, title: str, rows: Iterable[_Row]) -> dict[str, bytes]:
+        """`stem.atom` and `stem.rss` of some rows, newest first, capped at the site's feed size."""
+        rows = sorted(rows, key=lambda row: (row.updated, row.id), reverse=True)[: self.site.feed_entries]
+        fg = FeedGenerator()
+        fg.id(self.tag(stem))
+        fg.title(title)
+        fg.subtitle(self.site.description or self.site.title)
+        fg.author(name=self.site.title)
+        fg.language(self.site.language)
+        fg.generator("statusgen")
+        newest = rows[0].updated if rows else last_change(self.content, self.now) or self.now
+        fg.updated(newest)
+        fg.lastBuildDate(newest)
+        for row in rows:
+            fe = fg.add_entry(order="append")
+            fe.id(row.id)
+            fe.guid(row.id, permalink=False)
+            fe.title(row.title)
+            fe.link(href=row.link)
+            fe.published(row.published)
+            fe.updated(row.updated)
+            fe.pubDate(row.updated)
+            fe.content(row.html, type="html")
+        out = {}
+        for extension, render in (("atom", fg.atom_str), ("rss", fg.rss_str)):
+            # feedgen gives RSS the last link as the channel's <link>: the site itself.
+            links = [
+                {"href": f"{self.site.base_url}{stem}.{extension}", "rel": "self"},
+                {"href": self.site.base_url, "rel": "alternate"},
+            ]
+            fg.link(links, replace=True)
+            out[f"{stem}.{extension}"] = render(pretty=True)
+        return out
+
+    def history_rows(self, entries: Iterable[Entry]) -> list[_Row]:
+        """One row per incident or maintenance."""
+        rows = []
+        for entry in entries:
+            page = self.page(entry)
+            updated = self.updated(entry)
+            rows.append(
+                _Row(
+                    id=self.tag(page.rstrip("/")),
+                    title=entry.title,
+                    link=self.site.base_url + page,
+                    published=min(_begins(entry), updated),
+                    updated=updated,
+                    html=self.timeline(entry),
+                )
+            )
+        return rows
+
+    def update_rows(self, entries: Iterable[Entry]) -> list[_Row]:
+        """One row per update, titled "[Resolved] Title"."""
+        rows = []
+        for entry in entries:
+            page = self.page(entry)
+            for update in entry.updates:
+                anchor = f"#update-{update.number}"
+                rows.append(
+                    _Row(
+                        id=self.tag(page.rstrip("/")) + anchor,
+                        title=f"[{self.status_word(entry, update)}] {entry.title}",
+                        link=self.site.base_url + page + anchor,
+                        published=update.at,
+                        updated=update.at,
+                        html=f"{self._update_heading(entry, update)}\n{self.md(update.body)}",
+                    )
+                )
+        return rows
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One feed entry, ready to write."""
+
+    id: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime
+    html: str
+
+
+def _begins(entry: Entry) -> datetime:
+    return entry.started if isinstance(entry, Incident) else entry.start
+
+
+def _touches(entry: Entry, component_id: str) -> bool:
+    return component_id in (entry.component_ids if isinstance(entry, Incident) else entry.components)
+
+
+def feed_files(
+    content: Content,
+    now: datetime,
+    words: dict[str, dict[str, str]],
+    md: RenderMarkdown,
+    translate: Translate = str,
+) -> dict[str, bytes]:
+    """Every feed and calendar of the site, keyed by output path."""
+    writer = _Writer(content, now, words, md, translate)
+    site = content.site
+    _ = translate
+    everything: list[Entry] = [*content.incidents, *content.maintenance]
+    named = {"site": site.title}
+    out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(everything))
+    out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(everything))
+    out |= writer.feeds(
+        "maintenance", _("%(site)s: maintenance") % named, writer.history_rows(content.maintenance)
+    )
+    out["maintenance.ics"] = calendar(content, content.maintenance, translate)
+    for component in site.components:
+        stem = f"components/{component.id}/"
+        touching = [e for e in everything if _touches(e, component.id)]
+        title = _("%(site)s: %(component)s") % {**named, "component": component.name}
+        out |= writer.feeds(stem + "history", title, writer.history_rows(touching))
+        mine = [m for m in content.maintenance if component.id in m.components]
+        out[stem + "maintenance.ics"] = calendar(content, mine, translate)
+    return out
+
+
+# ---------------------------------------------------------------- iCalendar
+
+
+def calendar(content: Content, maintenance: Sequence[Maintenance], translate: Translate = str) -> bytes:
+    """An RFC 5545 calendar with one VEVENT per maintenance window, times in UTC."""
+    site = content.site
+    host = urlsplit(site.base_url).hostname or "localhost"
+    prefix = urlsplit(site.base_url).path.strip("/").replace("/", ".")
+    names = {c.id: c.name for c in site.components}
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//statusgen//statusgen//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", translate("%(site)s: maintenance") % {"site": site.title})
+    for item in sorted(maintenance, key=lambda m: (m.start, m.slug)):
+        event = icalendar.Event()
+        event.add("uid", f"maintenance-{item.slug}@{host}" + (f".{prefix}" if prefix else ""))
+        stamp = max((u.at for u in item.updates), default=item.start)
+        event.add("dtstamp", stamp.astimezone(UTC))
+        event.add("last-modified", stamp.astimezone(UTC))
+        event.add("dtstart", item.start.astimezone(UTC))
+        event.add("dtend", item.end.astimezone(UTC))
+        event.add("sequence", item.sequence)
+        event.add("summary", item.title)
+        affected = ", ".join(names[cid] for cid in item.components)
+        description = [translate("Affected: %(components)s") % {"components": affected}] if affected else []
+        description += [u.body for u in reversed(item.updates)]
+        if item.body.strip():
+            description.append(item.body.strip())
+        if description:
+            event.add("description", "\n\n".join(description))
+        event.add("url", f"{site.base_url}maintenance/{item.slug}/")
+        event.add("status", "CONFIRMED")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
