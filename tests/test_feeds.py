@@ -1,0 +1,292 @@
+"""Feeds read by a real feed client (feedparser), and maintenance calendars read by icalendar."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+import icalendar
+import pytest
+
+from statusgen import check
+from tests.conftest import NOW, SITE_YAML, incident_text
+
+OUTAGE = incident_text(
+    title="Website down",
+    components="{web: major_outage, api: partial_outage}",
+    updates="""
+  - at: 2012-06-21T09:10:00-07:00
+    status: investigating
+    body: We are looking into it.
+  - at: 2012-06-21T09:40:00-07:00
+    status: identified
+    body: A bad deploy; **rolling back**.
+  - at: 2012-06-21T10:20:00-07:00
+    status: resolved
+    body: Back to normal.""",
+)
+OLD = incident_text(
+    title="Slow e-mail",
+    started="2012-06-01T08:00:00-07:00",
+    resolved="2012-06-01T09:00:00-07:00",
+    impact="minor",
+    components="[mail]",
+)
+WINDOW = """---
+title: Database upgrade
+start: 2012-06-28T22:00:00-07:00
+end: 2012-06-29T00:00:00-07:00
+components: [api]
+updates:
+  - at: 2012-06-14T10:00:00-07:00
+    status: scheduled
+    body: We will upgrade the database.
+---
+Expect a few minutes of errors.
+"""
+
+
+def build_files(
+    make_content, files: dict[str, str] | None = None, site: str = SITE_YAML, now: datetime = NOW
+):
+    """Build in memory and return the file map."""
+    default = {
+        "incidents/outage.md": OUTAGE,
+        "incidents/old.md": OLD,
+        "maintenance/db.md": WINDOW,
+    }
+    return check(make_content(default if files is None else files, site=site), now).files
+
+
+def parse(data: bytes) -> feedparser.FeedParserDict:
+    """Parse a feed strictly: any well-formedness problem fails the test."""
+    feed = feedparser.parse(data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def test_history_feed_has_one_entry_per_incident_and_maintenance(make_content) -> None:
+    """history.atom: newest first, stable tag: ids, updated = the latest update, every update inside."""
+    feed = parse(build_files(make_content)["history.atom"])
+    ids = [e.id for e in feed.entries]
+    assert ids == [
+        "tag:status.example.com,2005:incidents/outage",
+        "tag:status.example.com,2005:maintenance/db",
+        "tag:status.example.com,2005:incidents/old",
+    ]
+    outage = feed.entries[0]
+    assert outage.title == "Website down"
+    assert outage.link == "https://status.example.com/incidents/outage/"
+    assert (
+        calendar.timegm(outage.updated_parsed)
+        == datetime.fromisoformat("2012-06-21T10:20:00-07:00").timestamp()
+    )
+    html = outage.content[0].value
+    # Every update, newest first, each with its status word and time.
+    assert html.index("Resolved") < html.index("Identified") < html.index("Investigating")
+    assert '<time datetime="2012-06-21T09:40:00-07:00">' in html
+    assert "<strong>rolling back</strong>" in html
+    assert "Affected: Website, API" in html
+
+
+def test_updates_feed_has_one_entry_per_update(make_content) -> None:
+    """updates.atom: "[Resolved] Title", id …#update-n, so readers notify on every step."""
+    files = build_files(make_content)
+    feed = parse(files["updates.atom"])
+    assert [e.title for e in feed.entries] == [
+        "[Resolved] Website down",
+        "[Identified] Website down",
+        "[Investigating] Website down",
+        "[Scheduled] Database upgrade",
+    ]
+    assert feed.entries[0].id == "tag:status.example.com,2005:incidents/outage#update-3"
+    assert feed.entries[0].link == "https://status.example.com/incidents/outage/#update-3"
+    assert 'id="update-3"' in files["incidents/outage/index.html"].decode()
+
+
+def test_rss_carries_the_same_entries_with_guids_and_dates(make_content) -> None:
+    """history.rss and updates.rss: same order and ids (as non-permalink guids), pubDate = updated."""
+    files = build_files(make_content)
+    for stem in ("history", "updates"):
+        atom, rss = parse(files[f"{stem}.atom"]), parse(files[f"{stem}.rss"])
+        assert [e.id for e in rss.entries] == [e.id for e in atom.entries]
+        assert [e.published_parsed for e in rss.entries] == [e.updated_parsed for e in atom.entries]
+        assert rss.feed.link == "https://status.example.com/"
+    root = ElementTree.fromstring(files["updates.rss"])
+    assert root.find("channel/item/guid").get("isPermaLink") == "false"
+
+
+def test_feeds_carry_language_and_self_links(make_content) -> None:
+    """xml:lang/<language> from the site; rel=self names the feed's own URL, under a sub-path too."""
+    site = SITE_YAML.replace("https://status.example.com/", "https://example.org/status/") + "language: fr\n"
+    files = build_files(make_content, site=site)
+    atom = parse(files["history.atom"])
+    assert atom.feed.language == "fr"
+    assert (
+        ElementTree.fromstring(files["history.atom"]).get("{http://www.w3.org/XML/1998/namespace}lang")
+        == "fr"
+    )
+    assert {"rel": "self", "href": "https://example.org/status/history.atom"}.items() <= next(
+        link for link in atom.feed.links if link.rel == "self"
+    ).items()
+    rss = ElementTree.fromstring(files["history.rss"])
+    assert rss.findtext("channel/language") == "fr"
+    self_link = rss.find("channel/{http://www.w3.org/2005/Atom}link")
+    assert self_link.get("href") == "https://example.org/status/history.rss"
+    assert atom.entries[0].id.startswith("tag:example.org,2005:status/incidents/")
+
+
+def test_component_and_maintenance_feeds_hold_only_their_entries(make_content) -> None:
+    """components/<id>/history.* list what touched the component; maintenance.* only maintenance."""
+    files = build_files(make_content)
+    api = parse(files["components/api/history.atom"])
+    assert [e.title for e in api.entries] == ["Website down", "Database upgrade"]
+    mail = parse(files["components/mail/history.rss"])
+    assert [e.title for e in mail.entries] == ["Slow e-mail"]
+    maintenance = parse(files["maintenance.atom"])
+    assert [e.title for e in maintenance.entries] == ["Database upgrade"]
+    assert "Scheduled:" in maintenance.entries[0].content[0].value
+
+
+def test_feeds_are_capped_but_history_pages_keep_everything(make_content) -> None:
+    """feeds.entries caps every feed (newest kept); the history page still lists every incident."""
+    files = {
+        f"incidents/i{n}.md": incident_text(
+            title=f"Incident {n}",
+            started=f"2012-06-{n:02d}T08:00:00-07:00",
+            resolved=f"2012-06-{n:02d}T09:00:00-07:00",
+        )
+        for n in range(1, 8)
+    }
+    built = build_files(make_content, files, site=SITE_YAML + "feeds:\n  entries: 3\n")
+    feed = parse(built["history.atom"])
+    assert [e.title for e in feed.entries] == ["Incident 7", "Incident 6", "Incident 5"]
+    history = built["history/index.html"].decode()
+    assert all(f"Incident {n}<" in history for n in range(1, 8))
+
+
+def test_an_empty_site_still_has_valid_feeds(make_content) -> None:
+    """No incidents: feeds parse, with no entries and a stable updated date."""
+    files = build_files(make_content, {})
+    for name in ("history.atom", "history.rss", "updates.atom", "maintenance.rss"):
+        assert parse(files[name]).entries == []
+    assert files == build_files(make_content, {})
+
+
+HOSTILE = "Ctrl\x01\x08 chars, RTL \u202eevil\u202c, zero\u200bwidth, emoji 🔥, CJK 障害, ]]> & <b>tags</b>"
+
+
+def test_any_character_still_gives_well_formed_feeds(make_content) -> None:
+    """Control characters are removed (also from YAML escapes); RTL marks, emoji, CJK survive."""
+    title = '"' + HOSTILE.replace("\x01", "\\x01").replace("\x08", "\\b") + '"'
+    files = build_files(
+        make_content,
+        {"incidents/x.md": incident_text(title=title, body=HOSTILE + "\n<script>alert(1)</script>\n")},
+    )
+    for name in ("history.atom", "history.rss", "updates.atom", "updates.rss", "components/web/history.atom"):
+        ElementTree.fromstring(files[name])  # well-formed XML
+        feed = parse(files[name])
+        for entry in feed.entries:
+            assert "\x01" not in entry.title and "\x08" not in entry.title
+    entry = parse(files["history.atom"]).entries[0]
+    assert "\u202eevil" in entry.title and "🔥" in entry.title and "障害" in entry.title
+    assert "<b>tags</b>" in entry.title  # a title is text: shown as written, escaped in the XML
+    assert entry.title.startswith("Ctrl chars, RTL")
+    assert b"&lt;b&gt;tags&lt;/b&gt;" in files["history.atom"]
+    assert b"CDATA" not in files["history.rss"]
+    assert "<script" not in entry.content[0].value
+
+
+def test_feed_timestamps_use_the_site_offset(make_content) -> None:
+    """Dates are written with the site's offset and parse to the right instant."""
+    files = build_files(make_content)
+    root = ElementTree.fromstring(files["updates.atom"])
+    first = root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}updated")
+    assert first.text == "2012-06-21T10:20:00-07:00"
+    rss = ElementTree.fromstring(files["updates.rss"])
+    assert rss.findtext("channel/item/pubDate") == "Thu, 21 Jun 2012 10:20:00 -0700"
+
+
+# ---------------------------------------------------------------- calendars
+
+
+def events(data: bytes) -> list[icalendar.Event]:
+    """The VEVENTs of a calendar."""
+    return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+
+
+def test_maintenance_calendar_has_one_event_per_window_in_utc(make_content) -> None:
+    """maintenance.ics: RFC 5545 with UTC times, a stable UID, the page's URL and the body."""
+    files = build_files(make_content)
+    data = files["maintenance.ics"]
+    assert data.startswith(b"BEGIN:VCALENDAR\r\n") and all(
+        len(line) <= 75 for line in data.split(b"\r\n")
+    )  # folded lines, CRLF
+    (event,) = events(data)
+    assert str(event["uid"]) == "maintenance-db@status.example.com"
+    assert event.decoded("dtstart") == datetime.fromisoformat("2012-06-28T22:00:00-07:00")
+    assert event["dtstart"].to_ical() == b"20120629T050000Z"
+    assert event.decoded("dtend") == datetime.fromisoformat("2012-06-29T00:00:00-07:00")
+    assert str(event["summary"]) == "Database upgrade"
+    assert str(event["url"]) == "https://status.example.com/maintenance/db/"
+    assert "Expect a few minutes of errors." in str(event["description"])
+    assert event["sequence"] == 0
+    assert events(files["components/api/maintenance.ics"])[0]["uid"] == event["uid"]
+    assert events(files["components/web/maintenance.ics"]) == []
+
+
+def test_a_moved_window_keeps_its_uid_and_raises_its_sequence(make_content) -> None:
+    """Recording the old window under `rescheduled` moves the event: same UID, SEQUENCE 1."""
+    moved = WINDOW.replace("2012-06-28T22:00", "2012-06-30T22:00").replace(
+        "2012-06-29T00:00", "2012-07-01T00:00"
+    )
+    moved = moved.replace(
+        "updates:",
+        "rescheduled:\n  - start: 2012-06-28T22:00:00-07:00\n    end: 2012-06-29T00:00:00-07:00\nupdates:",
+    )
+    before = events(build_files(make_content, {"maintenance/db.md": WINDOW})["maintenance.ics"])[0]
+    after = events(build_files(make_content, {"maintenance/db.md": moved})["maintenance.ics"])[0]
+    assert after["uid"] == before["uid"]
+    assert (before["sequence"], after["sequence"]) == (0, 1)
+    assert after.decoded("dtstart") == datetime.fromisoformat("2012-06-30T22:00:00-07:00")
+
+
+def test_a_rescheduled_window_that_ends_before_it_starts_is_an_error(make_content) -> None:
+    """`rescheduled` entries are validated like the window itself, with their line."""
+    from statusgen import ContentError
+
+    bad = WINDOW.replace(
+        "updates:",
+        "rescheduled:\n  - start: 2012-06-28T22:00:00-07:00\n    end: 2012-06-27T00:00:00-07:00\nupdates:",
+    )
+    with pytest.raises(ContentError) as caught:
+        build_files(make_content, {"maintenance/db.md": bad})
+    assert "maintenance/db.md:8: rescheduled[0].end: the maintenance ends" in str(caught.value)
+
+
+def test_pages_announce_their_feeds_for_autodiscovery(make_content, tmp_path: Path) -> None:
+    """Every page's head links the site's feeds; a component page its own first; the index says how."""
+    files = build_files(make_content)
+    index = files["index.html"].decode()
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Incident history (Atom)" '
+        'href="./history.atom">' in index
+    )
+    assert 'href="./updates.rss"' in index
+    assert 'id="subscribe"' in index
+    assert 'href="./maintenance.ics"' in index and 'href="./api/v2/summary.json"' in index
+    incident = files["incidents/outage/index.html"].decode()
+    assert 'type="application/rss+xml" title="Incident history (RSS)" href="../../history.rss"' in incident
+    component = files["components/web/index.html"].decode()
+    first = component.index('<link rel="alternate"')
+    assert component.startswith(
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Incident history of this component (Atom)" href="../../components/web/history.atom">',
+        first,
+    )
+    for page, html in files.items():
+        if page.endswith(".html"):
+            assert 'rel="alternate" type="application/atom+xml"' in html.decode(), page
