@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
-from statusgen.content import load_content
+from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
@@ -51,6 +51,8 @@ def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> Bu
     """Derive and render the whole site at `now` into `{relative path: bytes}`."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    if not in_range(now):
+        raise ValueError(f"now must lie between {EARLIEST.year} and {LATEST.year}")
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
     known = as_of(content, now)
@@ -77,9 +79,28 @@ def check(content_dir: str | Path, now: datetime) -> BuildResult:
 
 def build(content_dir: str | Path, output_dir: str | Path, now: datetime) -> BuildResult:
     """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically."""
+    _check_apart(Path(content_dir), Path(output_dir))
     result = check(content_dir, now)
     write_site(result.files, Path(output_dir))
     return result
+
+
+def _check_apart(content_dir: Path, output_dir: Path) -> None:
+    """Refuse an output folder that holds, or lies inside, the content: publishing replaces it."""
+    content, output = content_dir.resolve(), output_dir.resolve()
+    if output == content or output in content.parents or content in output.parents:
+        raise ContentError(
+            [
+                Problem(
+                    str(output_dir),
+                    None,
+                    "",
+                    f"the output folder overlaps the content folder {content_dir}; publishing replaces "
+                    "the whole output folder, so it must be a separate folder",
+                    "use --output public",
+                )
+            ]
+        )
 
 
 def changes_since(previous_dir: str | Path, result: BuildResult) -> dict[str, object]:
@@ -108,13 +129,48 @@ def safe_relative(path: str) -> str:
 
 
 def write_site(files: Mapping[str, bytes], output: Path) -> None:
-    """Write the file map into `output`, replacing what was there in one atomic swap."""
+    """Write the file map into `output`, replacing what was there in one atomic swap.
+
+    The output's parent folder must be writable: the new site is staged there. An output that is a
+    symbolic link to a folder is followed, so the folder it points to is replaced.
+    """
     for path in files:
         safe_relative(path)
+    shown = str(output)
+    output = _output_folder(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _publish(files, output)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        where = f" ({error.filename})" if error.filename and str(error.filename) != shown else ""
+        raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
+
+
+def _output_folder(output: Path) -> Path:
+    """The real folder to replace: links followed, and never a folder that holds the working one."""
+    shown = str(output)
+    if output.is_symlink():
+        if not output.exists():
+            raise ContentError([Problem(shown, None, "", "the output is a symbolic link to nothing")])
+        output = Path(os.path.realpath(output))
     output = output.absolute()
     if output.exists() and not output.is_dir():
-        raise ContentError([Problem(str(output), None, "", "the output exists and is not a folder")])
-    output.parent.mkdir(parents=True, exist_ok=True)
+        raise ContentError([Problem(shown, None, "", "the output exists and is not a folder")])
+    here = Path.cwd().resolve()
+    if output.resolve() == here or output.resolve() in here.parents or output.parent == output:
+        raise ContentError(
+            [
+                Problem(
+                    shown, None, "", "the output folder holds the working folder; publishing would replace it"
+                )
+            ]
+        )
+    return output
+
+
+def _publish(files: Mapping[str, bytes], output: Path) -> None:
+    """Stage the files beside `output` and swap them in, one build at a time."""
     with _locked(output):
         _remove_stale(output)
         staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
@@ -162,7 +218,10 @@ def _remove_stale(output: Path) -> None:
     if parked and not output.exists():
         os.rename(parked[0], output)
     for stale in output.parent.glob(f".{output.name}{STAGING_MARK}*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.is_symlink():
+            stale.unlink()
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2

@@ -18,7 +18,7 @@ from statusgen import __version__
 from statusgen.build import BuildResult, changes_since
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
-from statusgen.content import load_content
+from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.errors import ContentError
 from statusgen.status import next_changes
 
@@ -55,14 +55,22 @@ def resolve_now(now_text: str | None, environ: dict[str, str] | None = None) -> 
                 f"add a UTC offset to {now_text!r}, e.g. {now_text}Z or {now_text}-07:00",
                 param_hint="--now",
             )
+        if not in_range(moment):
+            raise click.BadParameter(
+                f"expected an instant between {EARLIEST.year} and {LATEST.year}, got {now_text!r}",
+                param_hint="--now",
+            )
         return moment
     epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), UTC)
+            moment = datetime.fromtimestamp(int(epoch), UTC)
+            if in_range(moment):
+                return moment
+            raise ValueError(epoch)
         except (ValueError, OverflowError, OSError):
             raise click.UsageError(
-                f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {epoch!r}"
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds until {LATEST.year}, got {epoch!r}"
             ) from None
     return datetime.now(UTC).replace(microsecond=0)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -38,6 +38,10 @@ from statusgen.models import (
 )
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+# Instants outside these bounds are refused: nothing on a status page needs them, and near year 1
+# or 9999 converting between zones overflows.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 DATETIME_EXAMPLE = "2012-06-21T09:00:00-07:00"
 SLUG_PATTERN = re.compile(r"[a-z0-9_-]+")
 COMPONENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -65,6 +69,14 @@ UPDATE_KEYS = ("at", "status", "body")
 E = TypeVar("E", bound=StrEnum)
 
 
+def in_range(moment: datetime) -> bool:
+    """Whether an instant lies in the range statusgen accepts (1970 to 9000)."""
+    try:
+        return EARLIEST <= moment < LATEST
+    except OverflowError:
+        return False
+
+
 def describe(value: object) -> str:
     """Name a YAML value the way an error message should ("the number 630", "a list")."""
     if value is None:
@@ -72,7 +84,10 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        try:
+            return f"the number {value}"
+        except ValueError:  # more digits than Python converts to text
+            return "a number with thousands of digits"
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return f"the text {shown!r}"
@@ -115,7 +130,18 @@ class _Reader:
             self.problem(keys, f"expected {what} to be a mapping of fields, got {describe(value)}")
             return None
         for key in value:
-            if key not in allowed:
+            if not isinstance(key, str):
+                written = self.source.key_text((*keys, key)) or str(key)
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        self.source.line((*keys, key)),
+                        field_name((*keys, written)),
+                        f"a key must be text; YAML reads {written!r} as {describe(key)}",
+                        did_you_mean(written, allowed),
+                    )
+                )
+            elif key not in allowed:
                 self.problem(
                     (*keys, str(key)),
                     f"unknown key {str(key)!r}; expected one of {', '.join(allowed)}",
@@ -158,7 +184,15 @@ class _Reader:
             if len(text) <= 10:
                 self.problem(keys, f"{expected}, got the date {text}", "add the time of day")
                 return None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
+            moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
+            if not in_range(moment):
+                self.problem(
+                    keys, f"expected a date-time between {EARLIEST.year} and {LATEST.year}, got {text!r}"
+                )
+                return None
+            # A fixed offset, so that arithmetic and comparisons are exact across DST changes
+            # (Python compares and subtracts datetimes sharing one ZoneInfo by their wall clocks).
+            return moment.astimezone(timezone(moment.utcoffset() or timedelta(0)))
         if value is None:
             self.problem(keys, f"{expected}, got nothing")
             return None
@@ -295,7 +329,13 @@ def _components(reader: _Reader, value: object, given: bool) -> tuple[Component,
         if fields is None:
             continue
         component_id = reader.text(fields.get("id"), (*keys, "id"), required="id" in fields)
-        if component_id and not COMPONENT_ID_PATTERN.fullmatch(component_id):
+        if fields.get("id") is not None and not isinstance(fields.get("id"), str):
+            reader.problem(
+                (*keys, "id"),
+                f"YAML reads the id {component_id!r} as {describe(fields['id'])}, so incidents could not "
+                "name it; choose another id",
+            )
+        elif component_id and not COMPONENT_ID_PATTERN.fullmatch(component_id):
             reader.problem(
                 (*keys, "id"),
                 f"expected an id of lower-case letters, digits, - and _ (such as api), got {component_id!r}",

@@ -20,22 +20,31 @@ from statusgen.errors import ContentError, Problem
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Characters that XML 1.0 forbids (and libyaml refuses): removed on load so no feed can break.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Also DEL and the C1 controls, which YAML refuses and no incident text needs.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
-KeyPath = tuple[str | int, ...]
+_LINE_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
+
+KeyPath = tuple[object, ...]  # mapping keys (usually text) and list indexes
 
 
-class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that refuses aliases, merge keys and duplicate keys and keeps timestamps as text."""
+# Flow collections ([ and {) nested deeper than this are parsed by the pure-Python loader, whose
+# recursion is caught, because libyaml's C parser crashes the process on some 30,000 levels.
+MAX_FAST_NESTING = 100
+_RESOLVERS = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-    }
+
+class _Strict:
+    """Strict construction rules shared by the libyaml and the pure-Python loaders."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = _RESOLVERS
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
-        """Construct a node, refusing a second use of the same node (that is, an alias)."""
-        if node in self.constructed_objects or node in self.recursive_objects:
+        """Construct a node, refusing aliases and values their tag cannot read (`!!int abc`)."""
+        if node in self.constructed_objects or node in self.recursive_objects:  # type: ignore[attr-defined]
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
@@ -43,7 +52,13 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 "is reused; write it out in full where it is needed",
                 node.start_mark,
             )
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
+        except (ValueError, KeyError, AttributeError, IndexError, TypeError, OverflowError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"this value cannot be read as {tag}", node.start_mark
+            ) from None
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[object, object]:
         """Construct a mapping, refusing merge keys and keys given twice."""
@@ -75,7 +90,41 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         return mapping
 
 
-StrictLoader.add_constructor("tag:yaml.org,2002:map", StrictLoader.construct_yaml_map)
+class StrictLoader(_Strict, _BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that refuses aliases, merge keys and duplicate keys and keeps timestamps as text."""
+
+
+class StrictPythonLoader(_Strict, yaml.SafeLoader):
+    """The same rules on the pure-Python parser, for documents nested too deeply for libyaml."""
+
+
+for _loader in (StrictLoader, StrictPythonLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _loader.construct_yaml_map)
+
+
+def _too_deep(text: str) -> int | None:
+    """The 0-based line where flow collections first nest deeper than MAX_FAST_NESTING, or None.
+
+    Quotes are ignored, so it may overcount: that only costs the slower, safe parser.
+    """
+    if text.count("[") + text.count("{") <= MAX_FAST_NESTING:
+        return None
+    depth = line = 0
+    for character in text:
+        if character in "[{":
+            depth += 1
+            if depth > MAX_FAST_NESTING:
+                return line
+        elif character in "]}" and depth:
+            depth -= 1
+        elif character == "\n":
+            line += 1
+    return None
+
+
+def loader_for(text: str) -> type[yaml.SafeLoader]:
+    """libyaml's fast loader, or the pure-Python one where libyaml could crash."""
+    return StrictLoader if _too_deep(text) is None else StrictPythonLoader
 
 
 def decode(path: str, data: bytes) -> str:
@@ -98,6 +147,8 @@ def decode(path: str, data: bytes) -> str:
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # YAML counts these as line breaks, editors and git do not: as spaces, every line number agrees.
+    text = text.translate(_LINE_BREAKS)
     return xml_safe(text)
 
 
@@ -158,18 +209,38 @@ def split(path: str, text: str) -> Document:
 def load_yaml(path: str, text: str, first_line: int = 1) -> object:
     """Load one YAML document strictly; syntax errors become a located ContentError."""
     try:
-        return yaml.load(text, Loader=StrictLoader)
+        return yaml.load(text, Loader=loader_for(text))
+    except yaml.reader.ReaderError as error:
+        line = first_line + text[: error.position].count("\n")
+        found = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        message = f"invalid YAML: the character {found} is not allowed here"
+        raise ContentError([Problem(path, line, "", message, "remove it")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark is not None else None
-        message = error.problem or str(error)
+        message = " ".join((error.problem or str(error)).split())
         if error.context and error.context not in message:
             message = f"{message} ({error.context})"
         raise ContentError([Problem(path, line, "", f"invalid YAML: {message}")]) from None
     except yaml.YAMLError as error:
-        raise ContentError([Problem(path, first_line, "", f"invalid YAML: {error}")]) from None
+        message = " ".join(str(error).split())
+        raise ContentError([Problem(path, first_line, "", f"invalid YAML: {message}")]) from None
     except RecursionError:
-        raise ContentError([Problem(path, first_line, "", "invalid YAML: nested too deeply")]) from None
+        line = first_line + (_too_deep(text) or 0)
+        raise ContentError([Problem(path, line, "", "invalid YAML: nested too deeply")]) from None
+
+
+def _same_key(node: yaml.ScalarNode, key: object) -> bool:
+    """Whether a key node, as written, is the constructed key (`yes` is True, `0x10` is 16)."""
+    if isinstance(key, str):
+        return node.value == key
+    if node.style:  # a quoted key is always text (plain style is None, or "" from libyaml)
+        return False
+    try:
+        value = yaml.load(node.value, Loader=StrictLoader)
+    except yaml.YAMLError:
+        return False
+    return type(value) is type(key) and value == key
 
 
 class SourceMap:
@@ -183,7 +254,7 @@ class SourceMap:
     @cached_property
     def _root(self) -> yaml.Node | None:
         try:
-            return yaml.compose(self._text, Loader=StrictLoader)
+            return yaml.compose(self._text, Loader=loader_for(self._text))
         except (yaml.YAMLError, RecursionError):
             return None
 
@@ -192,9 +263,9 @@ class SourceMap:
         node = self._root
         pointer = node
         for key in keys:
-            if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            if isinstance(node, yaml.MappingNode):
                 for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    if isinstance(key_node, yaml.ScalarNode) and _same_key(key_node, key):
                         pointer, node = key_node, value_node
                         break
                 else:
@@ -207,6 +278,13 @@ class SourceMap:
             else:
                 return pointer, None
         return pointer, node
+
+    def key_text(self, keys: KeyPath) -> str | None:
+        """The key at the end of `keys` exactly as written (`yes`, where YAML reads True)."""
+        pointer, node = self._walk(keys)
+        if node is None or not isinstance(pointer, yaml.ScalarNode):
+            return None
+        return pointer.value
 
     def line(self, keys: KeyPath) -> int | None:
         """The file line of the key (or list item) at the end of `keys`, else of its nearest parent."""

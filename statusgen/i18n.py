@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -64,6 +66,11 @@ def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:
     return {kind: {key: translate(word) for key, word in words.items()} for kind, words in LABELS.items()}
 
 
+def _unquote(pattern: str) -> str:
+    """A CLDR pattern's literal text without its quotes: "{1} 'kl'. {0}" → "{1} kl. {0}"."""
+    return re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", pattern)
+
+
 def utc_offset(moment: datetime) -> str:
     """The zone as readers know it: "UTC", "UTC−7", "UTC+5:30"."""
     offset = moment.utcoffset() or timedelta(0)
@@ -105,8 +112,8 @@ class Formatter:
         local = self.local(moment)
         day = babel_dates.format_date(local, "long", locale=self.locale)
         clock = babel_dates.format_time(local, "short", locale=self.locale)
-        pattern = self.locale.datetime_formats.get("long", "{1} {0}")
-        joined = str(pattern).replace("{1}", day).replace("{0}", clock)
+        pattern = _unquote(str(self.locale.datetime_formats.get("long", "{1} {0}")))
+        joined = pattern.replace("{1}", day).replace("{0}", clock)
         return f"{joined} {utc_offset(local)}"
 
     def time(self, moment: datetime) -> str:
@@ -148,11 +155,17 @@ class Formatter:
         ][:2]
         if not parts:
             return babel_units.format_unit(0, "duration-minute", length="short", locale=self.locale)
-        return babel_lists.format_list(parts, style="unit-narrow", locale=self.locale)
+        for style in ("unit-narrow", "unit", "standard"):
+            try:
+                return babel_lists.format_list(parts, style=style, locale=self.locale)
+            except KeyError:  # some locales lack some list patterns
+                continue
+        return " ".join(parts)
 
     def percent(self, value: float) -> str:
         """An uptime percentage with two decimals, never rounded up to 100 %: "99.98 %"."""
-        floored = int(value * 100) / 10000
+        # Floored, never rounded up to 100 %; the epsilon keeps 19.999999999 (a float's 20) at 20.
+        floored = math.floor(value * 100 + 1e-6) / 10000
         return babel_numbers.format_percent(floored, self._percent_pattern, locale=self.locale)
 
     @cached_property

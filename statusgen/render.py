@@ -89,13 +89,34 @@ class MarkdownRenderer:
         return found
 
 
+# Python-Markdown is quadratic in the `[` of one block and slow on very deep nesting. A body past
+# these bounds is shown as plain text (escaped, in <pre>) instead: the build never hangs.
+MAX_BRACKET_WORK = 4_000_000  # the sum over blocks of (number of `[` in the block) squared
+MAX_INDENT = 128  # columns of indentation (nested lists, code) on one line
+MAX_QUOTE_DEPTH = 50  # `>` nesting on one line
+
+
+def too_complex(text: str) -> bool:
+    """Whether Python-Markdown could take too long on `text` (see the bounds above)."""
+    if text.count("[") > 2000 and sum(b.count("[") ** 2 for b in text.split("\n\n")) > MAX_BRACKET_WORK:
+        return True
+    for line in text.splitlines():
+        stripped = line.lstrip(" \t>")
+        prefix = line[: len(line) - len(stripped)]
+        if prefix and (prefix.count(">") > MAX_QUOTE_DEPTH or len(prefix.expandtabs(4)) > MAX_INDENT):
+            return True
+    return False
+
+
 def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
-    """Convert one Markdown body to sanitised HTML (a pathological body falls back to plain text)."""
+    """Convert one Markdown body to sanitised HTML; a body too complex to convert is shown as text."""
+    if too_complex(text):
+        return f'<pre class="plain">{Markup.escape(text)}</pre>'
     md = md or markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
     try:
         html = md.reset().convert(text)
     except RecursionError:
-        html = "<pre>" + Markup.escape(text) + "</pre>"
+        html = f'<pre class="plain">{Markup.escape(text)}</pre>'
     return sanitise(html)
 
 

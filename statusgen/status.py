@@ -7,7 +7,7 @@ import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ def as_of(content: Content, now: datetime) -> Content:
         dataclasses.replace(
             incident,
             updates=tuple(u for u in incident.updates if u.at <= now),
-            resolved=incident.resolved if is_resolved(incident, now) else None,
+            resolved=_resolved_as_of(incident, now),
         )
         for incident in content.incidents
         if incident.started <= now
@@ -84,6 +84,17 @@ def as_of(content: Content, now: datetime) -> Content:
         for item in content.maintenance
     )
     return dataclasses.replace(content, incidents=incidents, maintenance=maintenance)
+
+
+def _resolved_as_of(incident: Incident, now: datetime) -> datetime | None:
+    """When the incident was resolved as far as `now` knows: its resolution if passed, else a
+    `resolved` update that is the latest posted (an incident can be reopened by a later update)."""
+    if incident.resolved is not None and incident.resolved <= now:
+        return incident.resolved
+    posted = [u for u in incident.updates if u.at <= now]
+    if posted and posted[-1].status is IncidentStatus.RESOLVED:
+        return posted[-1].at
+    return None
 
 
 # ---------------------------------------------------------------- incidents
@@ -104,16 +115,14 @@ def incident_status(incident: Incident, now: datetime) -> IncidentStatus:
     if is_resolved(incident, now):
         return IncidentStatus.RESOLVED
     posted = [u for u in incident.updates if u.at <= now]
-    if posted and posted[-1].status is not IncidentStatus.RESOLVED:
-        return IncidentStatus(posted[-1].status)
-    return IncidentStatus.INVESTIGATING
+    return IncidentStatus(posted[-1].status) if posted else IncidentStatus.INVESTIGATING
 
 
 def duration(incident: Incident, now: datetime) -> timedelta:
     """How long the incident lasted, or has lasted so far if it is still open at `now`."""
     end = incident.resolved if is_resolved(incident, now) else now
     assert end is not None
-    return max(end - incident.started, timedelta(0))
+    return max(end.astimezone(UTC) - incident.started.astimezone(UTC), timedelta(0))
 
 
 # ---------------------------------------------------------------- maintenance
