@@ -77,6 +77,11 @@ def in_range(moment: datetime) -> bool:
         return False
 
 
+def one_line(text: str) -> str:
+    """A title or name on one line: runs of whitespace, line breaks included, become one space."""
+    return " ".join(text.split())
+
+
 def describe(value: object) -> str:
     """Name a YAML value the way an error message should ("the number 630", "a list")."""
     if value is None:
@@ -265,13 +270,13 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
     return Site(
         path=path,
-        title=title.strip(),
+        title=one_line(title),
         base_url=base_url,
         components=components,
         language=language,
         timezone=timezone,
         theme=theme,
-        description=description.strip(),
+        description=one_line(description),
         uptime_days=days,
         recent_days=recent_days,
         feed_entries=feed_entries,
@@ -347,9 +352,9 @@ def _components(reader: _Reader, value: object, given: bool) -> tuple[Component,
             )
         seen.setdefault(component_id, index)
         name = reader.text(fields.get("name"), (*keys, "name"), required="name" in fields)
-        group = reader.text(fields.get("group"), (*keys, "group")).strip() or None
+        group = one_line(reader.text(fields.get("group"), (*keys, "group"))) or None
         description = reader.text(fields.get("description"), (*keys, "description"))
-        components.append(Component(component_id, name.strip(), group, description.strip()))
+        components.append(Component(component_id, one_line(name), group, one_line(description)))
     return tuple(components)
 
 
@@ -534,7 +539,7 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
     incident = Incident(
         slug=slug,
         path=path,
-        title=title.strip(),
+        title=one_line(title),
         started=started,
         impact=impact,
         components=components,
@@ -573,7 +578,7 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
     maintenance = Maintenance(
         slug=slug,
         path=path,
-        title=title.strip(),
+        title=one_line(title),
         start=start,
         end=end,
         components=tuple(cid for cid, _ in components),

@@ -152,7 +152,6 @@ class _Writer:
         fg = FeedGenerator()
         fg.id(self.tag(stem))
         fg.title(title)
-        fg.subtitle(self.site.description or self.site.title)
         fg.author(name=self.site.title)
         fg.language(self.site.language)
         fg.generator("statusgen")
@@ -170,7 +169,10 @@ class _Writer:
             fe.pubDate(row.updated)
             fe.content(row.html, type="html")
         out = {}
+        subtitle = self.site.description or self.site.title
         for extension, render in (("atom", fg.atom_str), ("rss", fg.rss_str)):
+            # Atom says its subtitle is text; RSS readers take <description> as HTML: escape it there.
+            fg.subtitle(subtitle if extension == "atom" else str(escape(subtitle)))
             # feedgen gives RSS the last link as the channel's <link>: the site itself.
             links = [
                 {"href": f"{self.site.base_url}{stem}.{extension}", "rel": "self"},

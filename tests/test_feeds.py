@@ -290,3 +290,12 @@ def test_pages_announce_their_feeds_for_autodiscovery(make_content, tmp_path: Pa
     for page, html in files.items():
         if page.endswith(".html"):
             assert 'rel="alternate" type="application/atom+xml"' in html.decode(), page
+
+
+@pytest.mark.parametrize("now", ["2012-06-21T10:30:00-07:00", "2012-06-22T12:00:00-07:00"])
+def test_every_feed_of_the_example_site_parses_without_bozo(now: str) -> None:
+    """feedparser reads each of the example site's feeds cleanly, entries included."""
+    files = check(Path(__file__).parent.parent / "content", datetime.fromisoformat(now)).files
+    feeds = {name: data for name, data in files.items() if name.endswith((".atom", ".rss"))}
+    assert len(feeds) == 2 * (3 + 9)  # history, updates, maintenance, and one per component
+    assert sum(len(parse(data).entries) for data in feeds.values()) > 40
