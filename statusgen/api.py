@@ -85,7 +85,8 @@ class _Api:
         self.now = snap.now
         self.fmt = fmt
         self.page_id = stable_id("page", self.site.base_url)
-        self.first = min((c.at for c in changes(content)), default=snap.now)
+        self.events = changes(content)
+        self.first = min((c.at for c in self.events), default=snap.now)
         self.components = self._components()
 
     def time(self, moment: datetime | None) -> str | None:
@@ -99,7 +100,7 @@ class _Api:
             "name": self.site.title,
             "url": self.site.base_url.rstrip("/"),
             "time_zone": self.site.timezone,
-            "updated_at": self.time(last_change(self.content, self.now) or self.first),
+            "updated_at": self.time(last_change(self.content, self.now, events=self.events) or self.first),
         }
 
     def status(self) -> dict[str, str]:
@@ -121,7 +122,7 @@ class _Api:
                     group_id or "", component.group, ComponentStatus.OPERATIONAL, position, None, None, True
                 )
             position += 1
-            updated = last_change(self.content, self.now, component.id)
+            updated = last_change(self.content, self.now, component.id, self.events)
             entry = self._component(
                 stable_id("component", component.id),
                 component.name,

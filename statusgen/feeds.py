@@ -167,7 +167,7 @@ class _Writer:
             fe.published(row.published)
             fe.updated(row.updated)
             fe.pubDate(row.updated)
-            fe.content(row.html, type="html")
+            fe.content(row.html(), type="html")
         out = {}
         subtitle = self.site.description or self.site.title
         for extension, render in (("atom", fg.atom_str), ("rss", fg.rss_str)):
@@ -195,7 +195,7 @@ class _Writer:
                     link=self.site.base_url + page,
                     published=min(_begins(entry), updated),
                     updated=updated,
-                    html=self.timeline(entry),
+                    html=lambda entry=entry: self.timeline(entry),
                 )
             )
         return rows
@@ -214,7 +214,9 @@ class _Writer:
                         link=self.site.base_url + page + anchor,
                         published=update.at,
                         updated=update.at,
-                        html=f"{self._update_heading(entry, update)}\n{self.md(update.body)}",
+                        html=lambda entry=entry, update=update: (
+                            f"{self._update_heading(entry, update)}\n{self.md(update.body)}"
+                        ),
                     )
                 )
         return rows
@@ -229,7 +231,7 @@ class _Row:
     link: str
     published: datetime
     updated: datetime
-    html: str
+    html: Callable[[], str]  # rendered only for the rows a capped feed keeps
 
 
 def _begins(entry: Entry) -> datetime:

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -110,23 +110,40 @@ class Formatter:
     def datetime(self, moment: datetime) -> str:
         """Date, time and zone: "21 juin 2012 à 09:00 UTC−7"."""
         local = self.local(moment)
-        day = babel_dates.format_date(local, "long", locale=self.locale)
-        clock = babel_dates.format_time(local, "short", locale=self.locale)
-        pattern = _unquote(str(self.locale.datetime_formats.get("long", "{1} {0}")))
-        joined = pattern.replace("{1}", day).replace("{0}", clock)
+        joined = self._joiner.replace("{1}", self.date(local.date())).replace("{0}", self._clock(local))
         return f"{joined} {utc_offset(local)}"
 
     def time(self, moment: datetime) -> str:
         """Time of day and zone: "09:00 UTC−7"."""
         local = self.local(moment)
-        clock = babel_dates.format_time(local, "short", locale=self.locale)
-        return f"{clock} {utc_offset(local)}"
+        return f"{self._clock(local)} {utc_offset(local)}"
 
     def date(self, day: date | datetime) -> str:
         """A long date: "21 juin 2012"."""
         if isinstance(day, datetime):
             day = self.local(day).date()
-        return babel_dates.format_date(day, "long", locale=self.locale)
+        found = self._memo.get(day)
+        if found is None:
+            found = self._memo[day] = babel_dates.format_date(day, "long", locale=self.locale)
+        return found
+
+    def _clock(self, local: datetime) -> str:
+        """The time of day in the locale's short form ("09:00", "9:00 AM"), memoised by minute."""
+        key = (local.hour, local.minute)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = babel_dates.format_time(time(*key), "short", locale=self.locale)
+        return found
+
+    @cached_property
+    def _joiner(self) -> str:
+        """The locale's pattern joining a long date ({1}) and a time ({0})."""
+        return _unquote(str(self.locale.datetime_formats.get("long", "{1} {0}")))
+
+    @cached_property
+    def _memo(self) -> dict[object, str]:
+        """Formatted dates and times: a big site formats the same days and minutes many times."""
+        return {}
 
     def short_date(self, day: date | datetime) -> str:
         """A compact date: "21 juin"."""

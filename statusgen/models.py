@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -133,7 +134,7 @@ class Incident:
     resolved: datetime | None = None
     body: str = ""
 
-    @property
+    @cached_property
     def component_ids(self) -> tuple[str, ...]:
         """The ids of the affected components, in the order written."""
         return tuple(cid for cid, _ in self.components)

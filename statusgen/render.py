@@ -146,17 +146,15 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", {"maintenance": item}))
     for state in snap.components:
         component_id = state.component.id
-        incidents = tuple(
-            sorted(
-                (i for i in content.incidents if component_id in i.component_ids),
-                key=_newest_first,
-            )
+        incidents = sorted(
+            (i for i in content.incidents if component_id in i.component_ids), key=_newest_first
         )
+        shown = tuple(incidents[: content.site.feed_entries])
         pages.append(
             Page(
                 f"components/{component_id}/index.html",
                 "component.html",
-                {"state": state, "incidents": incidents},
+                {"state": state, "incidents": shown, "older": len(incidents) - len(shown)},
             )
         )
     years = history(content)

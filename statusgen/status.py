@@ -419,11 +419,16 @@ def next_changes(content: Content, now: datetime) -> list[Change]:
     return sorted(found, key=lambda change: (change.at, change.reason))
 
 
-def last_change(content: Content, now: datetime, component_id: str | None = None) -> datetime | None:
-    """The latest event at or before `now`, or None; with `component_id`, its latest status change."""
+def last_change(
+    content: Content, now: datetime, component_id: str | None = None, events: list[Change] | None = None
+) -> datetime | None:
+    """The latest event at or before `now`, or None; with `component_id`, its latest status change.
+
+    Pass `events` (from `changes`) when asking many times about the same content.
+    """
     past = [
         change.at
-        for change in changes(content)
+        for change in (changes(content) if events is None else events)
         if change.at <= now
         if component_id is None or (change.moves_status and component_id in change.components)
     ]
