@@ -11,23 +11,29 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import multiprocessing
 import os
 import posixpath
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
-from statusgen.content import EARLIEST, LATEST, in_range, load_content
+from statusgen.cache import Cache
+from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
 from statusgen.models import Content
-from statusgen.render import MarkdownRenderer, render_pages
+from statusgen.render import MarkdownRenderer, markdown_configuration, render_pages
 from statusgen.status import Snapshot, as_of, snapshot
 from statusgen.theme import builtin_themes_dir, find_theme
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 STAGING_MARK = ".statusgen-staging-"
 LOCK_SUFFIX = ".statusgen-lock"
@@ -47,7 +53,57 @@ def theme_search_path(content_dir: Path) -> tuple[Path, ...]:
     return (content_dir.resolve().parent / "themes", builtin_themes_dir())
 
 
-def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> BuildResult:
+def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """`[function(item) for item in items]`, spread over `workers` forked processes (default: one per
+    core), results in order, so the output is the same as a single process's.
+
+    Forked workers inherit `function` and `items` (nothing is pickled but the results), so closures
+    over the whole site work. Where fork is missing, or the work is small, it runs here.
+    """
+    global _WORK
+    items = list(items)
+    workers = workers or default_workers()
+    if workers <= 1 or len(items) < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    size = max(1, -(-len(items) // (workers * 8)))
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _WORK = (function, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.map(_run_chunk, bounds, chunksize=1)
+    finally:
+        _WORK = None
+    return [result for chunk in chunks for result in chunk]
+
+
+_WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    """In a worker: apply the inherited function to one slice of the inherited items."""
+    assert _WORK is not None
+    function, items = _WORK
+    return [function(item) for item in items[bounds[0] : bounds[1]]]
+
+
+def default_workers() -> int:
+    """Worker processes for a build: STATUSGEN_WORKERS, else one per available core."""
+    given = os.environ.get("STATUSGEN_WORKERS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_site(
+    content: Content,
+    now: datetime,
+    themes: tuple[Path, ...],
+    workers: int | None = None,
+    cache: Cache | None = None,
+) -> BuildResult:
     """Derive and render the whole site at `now` into `{relative path: bytes}`."""
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
@@ -59,10 +115,20 @@ def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> Bu
     snap = snapshot(known, now)
     words = labels()
     md = MarkdownRenderer()
+
+    def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return parallel_map(function, items, workers)
+
+    cache = cache or Cache(None)
+    configuration = markdown_configuration()
+    known_html = cache.markdown(configuration)
+    rendered = md.prime(markdown_sources(known), spread, known_html)
+    if rendered.keys() != known_html.keys():
+        cache.save_markdown(configuration, rendered)
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
-    files.update(render_pages(known, snap, theme, assets, md, words))
+    files.update(render_pages(known, snap, theme, assets, md, words, spread))
     files.update(feed_files(known, now, words, md))
     files.update(api_files(known, snap))
     files.update(badge_files(known, snap, words, label="status"))
@@ -70,17 +136,47 @@ def render_site(content: Content, now: datetime, themes: tuple[Path, ...]) -> Bu
     return BuildResult(dict(sorted(files.items())), snap, content.warnings)
 
 
-def check(content_dir: str | Path, now: datetime) -> BuildResult:
-    """Everything a build does except writing: what a pull request's CI runs."""
+def markdown_sources(content: Content) -> list[str]:
+    """Every Markdown text a build renders: update bodies and summaries."""
+    entries = [*content.incidents, *content.maintenance]
+    return [text for entry in entries for text in (entry.body, *(u.body for u in entry.updates))]
+
+
+def default_cache_dir(content_dir: str | Path) -> Path:
+    """Where the command line keeps the build cache: `.statusgen-cache/` beside the content folder."""
+    return Path(content_dir).resolve().parent / ".statusgen-cache"
+
+
+def check(
+    content_dir: str | Path, now: datetime, workers: int | None = None, cache_dir: Path | None = None
+) -> BuildResult:
+    """Everything a build does except writing: what a pull request's CI runs.
+
+    With `cache_dir`, unchanged documents and Markdown are taken from the cache (see `cache.py`).
+    """
     content_path = Path(content_dir)
-    content = load_content(content_path)
-    return render_site(content, now, theme_search_path(content_path))
+    cache = Cache(cache_dir)
+
+    def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return parallel_map(function, items, workers)
+
+    def read(function: Callable[[ContentFile], R], jobs: Sequence[ContentFile]) -> list[R]:
+        return cache.read_documents(function, jobs, spread)
+
+    content = load_content(content_path, read)
+    return render_site(content, now, theme_search_path(content_path), workers, cache)
 
 
-def build(content_dir: str | Path, output_dir: str | Path, now: datetime) -> BuildResult:
+def build(
+    content_dir: str | Path,
+    output_dir: str | Path,
+    now: datetime,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+) -> BuildResult:
     """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically."""
     _check_apart(Path(content_dir), Path(output_dir))
-    result = check(content_dir, now)
+    result = check(content_dir, now, workers, cache_dir)
     write_site(result.files, Path(output_dir))
     return result
 

@@ -67,6 +67,7 @@ WINDOW_KEYS = ("start", "end")
 UPDATE_KEYS = ("at", "status", "body")
 
 E = TypeVar("E", bound=StrEnum)
+R = TypeVar("R")
 
 
 def in_range(moment: datetime) -> bool:
@@ -665,8 +666,37 @@ def read_text(path: Path, shown: str) -> str:
     return frontmatter.decode(shown, path.read_bytes())
 
 
-def load_content(content_dir: str | Path) -> Content:
-    """Read and validate a content folder; raise ContentError with every problem found."""
+@dataclass(frozen=True)
+class ContentFile:
+    """One content file to read: its kind (incidents or maintenance), path, shown name and site."""
+
+    kind: str
+    path: Path
+    shown: str
+    site: Site
+
+
+def read_document(job: ContentFile) -> tuple[Incident | Maintenance | None, list[Problem]]:
+    """Read and validate one content file: its model (None if it has errors) and its problems."""
+    read = _read_incident if job.kind == "incidents" else _read_maintenance
+    try:
+        return read(job.shown, read_text(job.path, job.shown), job.site)
+    except ContentError as error:
+        return None, list(error.problems)
+
+
+Mapper = Callable[[Callable[[ContentFile], R], Sequence[ContentFile]], list[R]]
+
+
+def _serial(function: Callable[[ContentFile], R], items: Sequence[ContentFile]) -> list[R]:
+    return [function(item) for item in items]
+
+
+def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content:
+    """Read and validate a content folder; raise ContentError with every problem found.
+
+    `map_` reads the documents (by default one after the other; the build passes a process pool).
+    """
     root = Path(content_dir)
     shown_root = root.as_posix().rstrip("/")
 
@@ -682,34 +712,31 @@ def load_content(content_dir: str | Path) -> Content:
     problems: list[Problem] = []
     incidents: list[Incident] = []
     maintenance: list[Maintenance] = []
-    readers: tuple[tuple[str, Callable[..., tuple[object, list[Problem]]], list], ...] = (
-        ("incidents", _read_incident, incidents),
-        ("maintenance", _read_maintenance, maintenance),
-    )
-    for folder, read, models in readers:
-        slugs: dict[str, str] = {}
-        for path in content_files(root / folder):
-            name = shown(path)
-            try:
-                model, found = read(name, read_text(path, name), site)
-            except ContentError as error:
-                problems.extend(error.problems)
-                continue
-            problems.extend(found)
-            slug = slug_for(name)
-            if slug in slugs:
-                problems.append(
-                    Problem(
-                        name,
-                        None,
-                        "",
-                        f"the slug {slug!r} is already used by {slugs[slug]}",
-                        "rename one of the two files",
-                    )
+    jobs = [
+        ContentFile(kind, path, shown(path), site)
+        for kind in ("incidents", "maintenance")
+        for path in content_files(root / kind)
+    ]
+    results = (map_ or _serial)(read_document, jobs)
+    slugs: dict[tuple[str, str], str] = {}
+    for job, (model, found) in zip(jobs, results, strict=True):
+        problems.extend(found)
+        slug = slug_for(job.shown)
+        if (job.kind, slug) in slugs:
+            problems.append(
+                Problem(
+                    job.shown,
+                    None,
+                    "",
+                    f"the slug {slug!r} is already used by {slugs[job.kind, slug]}",
+                    "rename one of the two files",
                 )
-            slugs.setdefault(slug, name)
-            if model is not None:
-                models.append(model)
+            )
+        slugs.setdefault((job.kind, slug), job.shown)
+        if isinstance(model, Incident):
+            incidents.append(model)
+        elif isinstance(model, Maintenance):
+            maintenance.append(model)
     _raise_errors(problems)
     incidents.sort(key=lambda i: (i.started, i.slug))
     maintenance.sort(key=lambda m: (m.start, m.slug))

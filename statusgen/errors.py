@@ -35,6 +35,10 @@ class ContentError(Exception):
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_sort_key))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[Problem, ...]]]:
+        """Pickle by the problems (a build's worker processes raise it to the parent)."""
+        return (ContentError, (self.problems,))
+
 
 def _sort_key(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.path, problem.line or 0, problem.field, problem.message)

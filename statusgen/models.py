@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from statusgen.errors import Problem

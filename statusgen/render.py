@@ -6,9 +6,11 @@ text), so no script, event handler or `javascript:` URL can reach a page.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -78,8 +80,34 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         """Create one Python-Markdown instance, reset between documents."""
-        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._md = _converter()
         self._done: dict[str, Markup] = {}
+
+    def prime(
+        self,
+        texts: Iterable[str],
+        map_: Callable[..., list[str]] | None = None,
+        known: dict[bytes, str] | None = None,
+    ) -> dict[bytes, str]:
+        """Render many bodies at once into the memo (`map_` may spread them over processes).
+
+        `known` maps hashes of texts to HTML already rendered (the build cache); the return value
+        maps the hash of every text given to its HTML, for the cache to keep.
+        """
+        known = known or {}
+        wanted = {text: hashlib.sha256(text.encode()).digest() for text in texts}
+        todo = []
+        for text, key in wanted.items():
+            if text in self._done:
+                continue
+            if key in known:
+                self._done[text] = Markup(known[key])
+            else:
+                todo.append(text)
+        todo.sort()
+        rendered = map_(render_markdown, todo) if map_ is not None else [render_markdown(t) for t in todo]
+        self._done.update((text, Markup(html)) for text, html in zip(todo, rendered, strict=True))
+        return {key: str(self._done[text]) for text, key in wanted.items()}
 
     def __call__(self, text: str) -> Markup:
         """Render one Markdown body to safe HTML."""
@@ -96,6 +124,17 @@ MAX_INDENT = 128  # columns of indentation (nested lists, code) on one line
 MAX_QUOTE_DEPTH = 50  # `>` nesting on one line
 
 
+def markdown_configuration() -> tuple[object, ...]:
+    """Everything besides the text that decides the HTML of a body (the cache keys by it)."""
+    return (
+        MARKDOWN_EXTENSIONS,
+        sorted(ALLOWED_TAGS),
+        sorted((tag, sorted(names)) for tag, names in ALLOWED_ATTRIBUTES.items()),
+        sorted(URL_SCHEMES),
+        (MAX_BRACKET_WORK, MAX_INDENT, MAX_QUOTE_DEPTH),
+    )
+
+
 def too_complex(text: str) -> bool:
     """Whether Python-Markdown could take too long on `text` (see the bounds above)."""
     if text.count("[") > 2000 and sum(b.count("[") ** 2 for b in text.split("\n\n")) > MAX_BRACKET_WORK:
@@ -108,11 +147,17 @@ def too_complex(text: str) -> bool:
     return False
 
 
+@functools.cache
+def _converter() -> markdown.Markdown:
+    """This process's Python-Markdown instance (building one per body costs more than converting)."""
+    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+
 def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
     """Convert one Markdown body to sanitised HTML; a body too complex to convert is shown as text."""
     if too_complex(text):
         return f'<pre class="plain">{Markup.escape(text)}</pre>'
-    md = md or markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    md = md or _converter()
     try:
         html = md.reset().convert(text)
     except RecursionError:
@@ -244,8 +289,9 @@ def render_pages(
     assets: Mapping[str, str],
     md: MarkdownRenderer | None = None,
     words: Mapping[str, Mapping[str, str]] | None = None,
+    map_: Callable[[Callable[[Page], bytes], Sequence[Page]], list[bytes]] | None = None,
 ) -> dict[str, bytes]:
-    """Render every planned page to bytes, keyed by output path."""
+    """Render every planned page to bytes, keyed by output path (`map_` may spread the work)."""
     env = environment(theme)
     site = content.site
     fmt = Formatter(site.language, site.timezone)
@@ -265,8 +311,8 @@ def render_pages(
         "component_groups": component_groups(snap),
         "labels": words or labels(),
     }
-    out: dict[str, bytes] = {}
-    for page in plan(content, snap):
+
+    def render(page: Page) -> bytes:
         # 404.html is served at any depth, so its links start from the site's absolute path.
         root = base_path if page.path == "404.html" else relative_root(page.path)
 
@@ -284,8 +330,11 @@ def render_pages(
             "subscriptions": [(s, url(s.path)) for s in subscriptions(_component_id(page))],
             "alternates": _alternates(page, url),
         }
-        out[page.path] = _render(env, page.template, context).encode("utf-8")
-    return out
+        return _render(env, page.template, context).encode("utf-8")
+
+    pages = plan(content, snap)
+    rendered = map_(render, pages) if map_ is not None else [render(page) for page in pages]
+    return {page.path: data for page, data in zip(pages, rendered, strict=True)}
 
 
 def _alternates(page: Page, url: Callable[[str], str]) -> list[tuple[str, str, str]]:

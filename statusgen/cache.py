@@ -1,0 +1,183 @@
+"""The persistent build cache (`.statusgen-cache/`): parsed documents and rendered Markdown.
+
+A rebuild reads again only the content files whose size, modification time or inode changed (and
+hashes those, so a touched but unchanged file costs no parsing), and converts only the Markdown it has
+not converted before. Every entry is keyed by what produced it, so a stale entry is never used:
+
+- documents by the file's bytes (SHA-256), the site configuration and the statusgen code (its
+  release and a hash of its source, so an edited statusgen never trusts old entries);
+- Markdown by the text, the statusgen code, the Python-Markdown and nh3 versions and the
+  extensions and sanitiser allowlist in use.
+
+Each file is a pickle signed with HMAC-SHA256 under a secret kept outside the project
+(`$XDG_CACHE_HOME/statusgen/secret`, created on first use, mode 0600), so a cache file that is
+corrupted, truncated, from another machine or planted in a repository is ignored and rebuilt: it is
+never unpickled. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from statusgen.content import ContentFile
+
+T = TypeVar("T")
+FORMAT = 1
+RACY_SECONDS = 2.0  # a file changed this close to the cache's writing is hashed, whatever its stat says
+
+
+@functools.cache
+def code_version() -> str:
+    """The statusgen release and a hash of its code, so a changed statusgen never trusts old entries."""
+    package = Path(__file__).parent
+    hashed = hashlib.sha256()
+    for source in sorted(package.glob("*.py")):
+        hashed.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{_version('statusgen')}+{hashed.hexdigest()[:16]}"
+
+
+def secret() -> bytes:
+    """This user's signing key for cache files (made on first use)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "statusgen"
+    path = home / "secret"
+    try:
+        return path.read_bytes()
+    except OSError:
+        home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        with tempfile.NamedTemporaryFile(dir=home, delete=False) as handle:
+            handle.write(key)
+        os.chmod(handle.name, 0o600)
+        with contextlib.suppress(FileExistsError):  # first writer wins; all then read the same key
+            os.link(handle.name, path)
+        os.unlink(handle.name)
+        return path.read_bytes()
+
+
+def digest(data: bytes) -> bytes:
+    """The content hash the cache keys files by."""
+    return hashlib.sha256(data).digest()
+
+
+class Cache:
+    """One cache folder; `None` as the folder gives a cache that remembers nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        """Open the cache in `folder` (created when something is saved)."""
+        self.folder = folder
+        self._key = secret() if folder is not None else b""
+
+    def load(self, name: str, key: object) -> Any:
+        """The value saved under `name` with this `key`, or None if missing, stale or not genuine."""
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / f"{name}.pickle").read_bytes()
+        except OSError:
+            return None
+        signature, payload = data[:32], data[32:]
+        if not hmac.compare_digest(signature, hmac.new(self._key, payload, "sha256").digest()):
+            return None
+        try:
+            stored_key, value = pickle.loads(payload)
+        except Exception:  # a genuine but unreadable file is as good as none
+            return None
+        return value if stored_key == (FORMAT, code_version(), key) else None
+
+    def save(self, name: str, key: object, value: object) -> None:
+        """Save a value under `name` (atomically; a failure to save only costs the next build)."""
+        if self.folder is None:
+            return
+        payload = pickle.dumps(((FORMAT, code_version(), key), value), protocol=pickle.HIGHEST_PROTOCOL)
+        signature = hmac.new(self._key, payload, "sha256").digest()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as handle:
+                handle.write(signature + payload)
+            os.replace(handle.name, self.folder / f"{name}.pickle")
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------ documents
+
+    def read_documents(
+        self,
+        read: Callable[[ContentFile], T],
+        jobs: Sequence[ContentFile],
+        map_: Callable[[Callable[[ContentFile], T], Sequence[ContentFile]], list[T]],
+    ) -> list[T]:
+        """`map_(read, jobs)`, but reusing what the cache holds for files that did not change."""
+        if not jobs or self.folder is None:
+            return map_(read, jobs)
+        key = hashlib.sha256(repr(jobs[0].site).encode()).hexdigest()
+        saved = self.load("documents", key) or {"written": 0.0, "files": {}}
+        known: dict[str, tuple[tuple[int, int, int], bytes, T]] = saved["files"]
+        racy_after = saved["written"] - RACY_SECONDS
+        results: list[T | None] = []
+        misses: list[int] = []
+        records: dict[str, tuple[tuple[int, int, int], bytes, T]] = {}
+        for index, job in enumerate(jobs):
+            found = known.get(job.shown)
+            try:
+                status = job.path.stat()
+            except OSError:
+                found = None
+                status = None
+            stamp = (status.st_mtime_ns, status.st_size, status.st_ino) if status else (0, 0, 0)
+            if found is not None and found[0] == stamp and stamp[0] / 1e9 < racy_after:
+                results.append(found[2])
+                records[job.shown] = found
+                continue
+            try:
+                hashed = digest(job.path.read_bytes())
+            except OSError:
+                hashed = b""
+            if found is not None and hashed and found[1] == hashed:
+                results.append(found[2])
+                records[job.shown] = (stamp, hashed, found[2])
+                continue
+            results.append(None)
+            misses.append(index)
+            records[job.shown] = (stamp, hashed, None)  # type: ignore[assignment]
+        fresh = map_(read, [jobs[i] for i in misses])
+        for index, result in zip(misses, fresh, strict=True):
+            results[index] = result
+            stamp, hashed, _ = records[jobs[index].shown]
+            records[jobs[index].shown] = (stamp, hashed, result)
+        if misses or len(records) != len(known):
+            self.save("documents", key, {"written": time.time(), "files": records})
+        return results  # type: ignore[return-value]
+
+    # ------------------------------------------------------------ Markdown
+
+    def markdown(self, configuration: object) -> dict[bytes, str]:
+        """The Markdown already rendered under this configuration, by text hash (a dict to update)."""
+        return self.load("markdown", _markdown_key(configuration)) or {}
+
+    def save_markdown(self, configuration: object, rendered: dict[bytes, str]) -> None:
+        """Keep the rendered Markdown for the next build."""
+        self.save("markdown", _markdown_key(configuration), rendered)
+
+
+def _markdown_key(configuration: object) -> tuple[object, ...]:
+    versions = tuple(_version(name) for name in ("markdown", "nh3"))
+    return (versions, configuration)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
