@@ -102,7 +102,7 @@ def yaml_block(text: str, indent: str) -> str:
 def incident(rng: random.Random, number: int, count: int) -> str:
     """One incident file; the newest 3 % are still open at NOW."""
     span = timedelta(days=3650)
-    started = NOW - span + span * (number + rng.random() * 0.5) / count
+    started = NOW - span + span * (number + rng.random() * 0.5) / (count * 0.97)
     started = started.replace(second=0, microsecond=0)
     is_open = number >= count * 0.97
     if is_open:

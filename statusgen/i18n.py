@@ -149,7 +149,11 @@ class Formatter:
         """A compact date: "21 juin"."""
         if isinstance(day, datetime):
             day = self.local(day).date()
-        return babel_dates.format_skeleton("MMMd", day, locale=self.locale)
+        key = ("short", day)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = babel_dates.format_skeleton("MMMd", day, locale=self.locale)
+        return found
 
     def month(self, year: int, month: int) -> str:
         """A month heading: "juin 2012"."""
