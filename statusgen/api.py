@@ -37,10 +37,9 @@ from statusgen.models import (
 from statusgen.status import (
     Indicator,
     Snapshot,
-    changes,
+    bounds,
     incident_status,
     is_active,
-    last_change,
     maintenance_interval,
     maintenance_status,
     next_changes,
@@ -85,8 +84,8 @@ class _Api:
         self.now = snap.now
         self.fmt = fmt
         self.page_id = stable_id("page", self.site.base_url)
-        self.events = changes(content)
-        self.first = min((c.at for c in self.events), default=snap.now)
+        self.bounds = bounds(content, snap.now)
+        self.first = self.bounds.first or snap.now
         self.components = self._components()
 
     def time(self, moment: datetime | None) -> str | None:
@@ -100,7 +99,7 @@ class _Api:
             "name": self.site.title,
             "url": self.site.base_url.rstrip("/"),
             "time_zone": self.site.timezone,
-            "updated_at": self.time(last_change(self.content, self.now, events=self.events) or self.first),
+            "updated_at": self.time(self.bounds.last or self.first),
         }
 
     def status(self) -> dict[str, str]:
@@ -122,7 +121,7 @@ class _Api:
                     group_id or "", component.group, ComponentStatus.OPERATIONAL, position, None, None, True
                 )
             position += 1
-            updated = last_change(self.content, self.now, component.id, self.events)
+            updated = self.bounds.components.get(component.id)
             entry = self._component(
                 stable_id("component", component.id),
                 component.name,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import gc
+import hashlib
 import multiprocessing
 import os
 import posixpath
@@ -28,9 +30,9 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
 from statusgen.models import Content
-from statusgen.render import MarkdownRenderer, markdown_configuration, render_pages
+from statusgen.render import MarkdownRenderer, Page, last_changed, markdown_configuration, render_pages
 from statusgen.status import Snapshot, as_of, snapshot
-from statusgen.theme import builtin_themes_dir, find_theme
+from statusgen.theme import Theme, builtin_themes_dir, find_theme
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -128,12 +130,45 @@ def render_site(
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
-    files.update(render_pages(known, snap, theme, assets, md, words, spread))
+    fingerprint = _fingerprint(theme, known, words, assets)
+    earlier = cache.pages(fingerprint) if cache.digests else {}
+    originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
+    keys: dict[str, bytes] = {}
+
+    def reuse(page: Page) -> bytes | None:
+        """An earlier rendering of a page of ended entries whose files and neighbours did not change."""
+        entries = page.context.get("entries")
+        if page.path == "history/index.html" or not isinstance(entries, tuple) or not entries:
+            return None
+        hashed = hashlib.sha256(repr([year.year for year in page.context.get("years", ())]).encode())
+        for entry in entries:
+            original = originals[type(entry), entry.slug]
+            digest_ = cache.digests.get(entry.path)
+            if digest_ is None or last_changed(original, now) is None or last_changed(entry, now) is None:
+                return None
+            hashed.update(digest_)
+        keys[page.path] = key = hashed.digest()
+        found = earlier.get(page.path)
+        return found[1] if found is not None and found[0] == key else None
+
+    files.update(render_pages(known, snap, theme, assets, md, words, spread, reuse))
+    if keys:
+        kept = {path: (key, files[path]) for path, key in keys.items()}
+        if kept != earlier:
+            cache.save_pages(fingerprint, kept)
     files.update(feed_files(known, now, words, md))
     files.update(api_files(known, snap))
     files.update(badge_files(known, snap, words, label="status"))
     files["api/statusgen/next-change.json"] = next_change_file(content, now)
     return BuildResult(dict(sorted(files.items())), snap, content.warnings)
+
+
+def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[str, str]) -> str:
+    """What every page depends on besides its own document: theme files, site, words, assets."""
+    hashed = hashlib.sha256(repr((content.site, words, sorted(assets.items()))).encode())
+    for path in [*theme.template_files(), *theme.static_files().values()]:
+        hashed.update(str(path).encode() + b"\0" + path.read_bytes())
+    return hashed.hexdigest()
 
 
 def markdown_sources(content: Content) -> list[str]:
@@ -163,8 +198,21 @@ def check(
     def read(function: Callable[[ContentFile], R], jobs: Sequence[ContentFile]) -> list[R]:
         return cache.read_documents(function, jobs, spread)
 
-    content = load_content(content_path, read)
+    with _collector_paused():  # loading makes a million objects and no cycles: skip the GC passes
+        content = load_content(content_path, read)
     return render_site(content, now, theme_search_path(content_path), workers, cache)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a block that only allocates."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build(

@@ -78,6 +78,7 @@ class Cache:
         """Open the cache in `folder` (created when something is saved)."""
         self.folder = folder
         self._key = secret() if folder is not None else b""
+        self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
 
     def load(self, name: str, key: object) -> Any:
         """The value saved under `name` with this `key`, or None if missing, stale or not genuine."""
@@ -158,7 +159,18 @@ class Cache:
             records[jobs[index].shown] = (stamp, hashed, result)
         if misses or len(records) != len(known):
             self.save("documents", key, {"written": time.time(), "files": records})
+        self.digests = {shown: record[1] for shown, record in records.items() if record[1]}
         return results  # type: ignore[return-value]
+
+    # ------------------------------------------------------------ pages
+
+    def pages(self, fingerprint: object) -> dict[str, tuple[bytes, bytes]]:
+        """Pages rendered by earlier builds: output path → (the key of their inputs, their bytes)."""
+        return self.load("pages", fingerprint) or {}
+
+    def save_pages(self, fingerprint: object, pages: dict[str, tuple[bytes, bytes]]) -> None:
+        """Keep rendered pages for the next build."""
+        self.save("pages", fingerprint, pages)
 
     # ------------------------------------------------------------ Markdown
 

@@ -7,6 +7,7 @@ Every problem of every file is collected before anything is raised.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -640,12 +641,17 @@ def content_files(folder: Path) -> list[Path]:
     """The content files under a folder: non-hidden `*.md` files, in sorted order."""
     if not folder.is_dir():
         return []
-    found = [
-        path
-        for path in folder.rglob("*.md")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+    found: list[tuple[str, Path]] = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        relative = os.path.relpath(parent, folder)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in names:
+            if name.endswith(".md") and not name.startswith("."):
+                path = Path(parent, name)
+                if path.is_file():
+                    found.append((prefix + name, path))
+    return [path for _, path in sorted(found, key=lambda pair: pair[0])]
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -701,7 +707,7 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
     shown_root = root.as_posix().rstrip("/")
 
     def shown(path: Path) -> str:
-        return f"{shown_root}/{path.relative_to(root).as_posix()}"
+        return f"{shown_root}/{os.path.relpath(path, root).replace(os.sep, '/')}"
 
     site_path = root / "site.yaml"
     site_shown = f"{shown_root}/site.yaml"

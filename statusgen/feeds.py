@@ -16,6 +16,7 @@ SEQUENCE of an event counts the earlier windows listed under the maintenance's `
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -146,9 +147,8 @@ class _Writer:
 
     # ------------------------------------------------------------ feeds
 
-    def feeds(self, stem: str, title: str, rows: Iterable[_Row]) -> dict[str, bytes]:
-        """`stem.atom` and `stem.rss` of some rows, newest first, capped at the site's feed size."""
-        rows = sorted(rows, key=lambda row: (row.updated, row.id), reverse=True)[: self.site.feed_entries]
+    def feeds(self, stem: str, title: str, rows: Sequence[_Row]) -> dict[str, bytes]:
+        """`stem.atom` and `stem.rss` of rows already chosen and ordered, newest first."""
         fg = FeedGenerator()
         fg.id(self.tag(stem))
         fg.title(title)
@@ -167,7 +167,7 @@ class _Writer:
             fe.published(row.published)
             fe.updated(row.updated)
             fe.pubDate(row.updated)
-            fe.content(row.html(), type="html")
+            fe.content(row.html, type="html")
         out = {}
         subtitle = self.site.description or self.site.title
         for extension, render in (("atom", fg.atom_str), ("rss", fg.rss_str)):
@@ -182,10 +182,20 @@ class _Writer:
             out[f"{stem}.{extension}"] = render(pretty=True)
         return out
 
-    def history_rows(self, entries: Iterable[Entry]) -> list[_Row]:
-        """One row per incident or maintenance."""
+    def newest(self, entries: Iterable[Entry]) -> list[Entry]:
+        """Entries newest first by their latest change (then by id), as feeds list them."""
+        return sorted(
+            entries, key=lambda e: (self.updated(e), self.tag(self.page(e).rstrip("/"))), reverse=True
+        )
+
+    def history_rows(self, ordered: Iterable[Entry], keep: Callable[[Entry], bool] = bool) -> list[_Row]:
+        """One row per incident or maintenance: the first `feed_entries` of `ordered` that `keep`."""
         rows = []
-        for entry in entries:
+        for entry in ordered:
+            if len(rows) == self.site.feed_entries:
+                break
+            if not keep(entry):
+                continue
             page = self.page(entry)
             updated = self.updated(entry)
             rows.append(
@@ -195,30 +205,33 @@ class _Writer:
                     link=self.site.base_url + page,
                     published=min(_begins(entry), updated),
                     updated=updated,
-                    html=lambda entry=entry: self.timeline(entry),
+                    html=self.timeline(entry),
                 )
             )
         return rows
 
     def update_rows(self, entries: Iterable[Entry]) -> list[_Row]:
-        """One row per update, titled "[Resolved] Title"."""
-        rows = []
+        """One row per update, titled "[Resolved] Title": the newest `feed_entries` of them."""
+        candidates = []
         for entry in entries:
-            page = self.page(entry)
-            for update in entry.updates:
-                anchor = f"#update-{update.number}"
-                rows.append(
-                    _Row(
-                        id=self.tag(page.rstrip("/")) + anchor,
-                        title=f"[{self.status_word(entry, update)}] {entry.title}",
-                        link=self.site.base_url + page + anchor,
-                        published=update.at,
-                        updated=update.at,
-                        html=lambda entry=entry, update=update: (
-                            f"{self._update_heading(entry, update)}\n{self.md(update.body)}"
-                        ),
-                    )
+            tag = self.tag(self.page(entry).rstrip("/"))
+            candidates += [
+                (update.at, f"{tag}#update-{update.number}", entry, update) for update in entry.updates
+            ]
+        chosen = heapq.nlargest(self.site.feed_entries, candidates, key=lambda row: (row[0], row[1]))
+        rows = []
+        for at, row_id, entry, update in chosen:
+            anchor = f"#update-{update.number}"
+            rows.append(
+                _Row(
+                    id=row_id,
+                    title=f"[{self.status_word(entry, update)}] {entry.title}",
+                    link=self.site.base_url + self.page(entry) + anchor,
+                    published=at,
+                    updated=at,
+                    html=f"{self._update_heading(entry, update)}\n{self.md(update.body)}",
                 )
+            )
         return rows
 
 
@@ -231,7 +244,7 @@ class _Row:
     link: str
     published: datetime
     updated: datetime
-    html: Callable[[], str]  # rendered only for the rows a capped feed keeps
+    html: str
 
 
 def _begins(entry: Entry) -> datetime:
@@ -254,18 +267,18 @@ def feed_files(
     site = content.site
     _ = translate
     everything: list[Entry] = [*content.incidents, *content.maintenance]
+    ordered = writer.newest(everything)
     named = {"site": site.title}
-    out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(everything))
+    out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(ordered))
     out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(everything))
-    out |= writer.feeds(
-        "maintenance", _("%(site)s: maintenance") % named, writer.history_rows(content.maintenance)
-    )
+    maintenance_rows = writer.history_rows(ordered, lambda e: isinstance(e, Maintenance))
+    out |= writer.feeds("maintenance", _("%(site)s: maintenance") % named, maintenance_rows)
     out["maintenance.ics"] = calendar(content, content.maintenance, translate)
     for component in site.components:
         stem = f"components/{component.id}/"
-        touching = [e for e in everything if _touches(e, component.id)]
         title = _("%(site)s: %(component)s") % {**named, "component": component.name}
-        out |= writer.feeds(stem + "history", title, writer.history_rows(touching))
+        rows = writer.history_rows(ordered, lambda e, cid=component.id: _touches(e, cid))
+        out |= writer.feeds(stem + "history", title, rows)
         mine = [m for m in content.maintenance if component.id in m.components]
         out[stem + "maintenance.ics"] = calendar(content, mine, translate)
     return out

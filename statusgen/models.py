@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from statusgen.errors import Problem
@@ -134,7 +133,7 @@ class Incident:
     resolved: datetime | None = None
     body: str = ""
 
-    @cached_property
+    @property
     def component_ids(self) -> tuple[str, ...]:
         """The ids of the affected components, in the order written."""
         return tuple(cid for cid, _ in self.components)

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
 from statusgen.i18n import Formatter, labels
-from statusgen.models import Content, Incident, Maintenance
+from statusgen.models import Content, Incident, Maintenance, MaintenanceStatus
 from statusgen.status import (
     ComponentState,
     Snapshot,
@@ -186,7 +186,12 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     pages = [Page("index.html", "index.html"), Page("404.html", "404.html")]
     for incident in content.incidents:
-        pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", {"incident": incident}))
+        context: dict[str, object] = {"incident": incident, "entries": (incident,)}
+        ended = last_changed(incident, snap.now)
+        if ended is not None:
+            # An ended incident's page says when the incident last changed, not when it was built.
+            context["updated"] = ended
+        pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", context))
     for item in content.maintenance:
         pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", {"maintenance": item}))
     for state in snap.components:
@@ -211,7 +216,12 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         )
     )
     for year in years:
-        pages.append(Page(f"history/{year.year}/index.html", "history.html", {"years": years, "year": year}))
+        entries = tuple(entry for month in year.months for entry in month.entries)
+        context = {"years": years, "year": year, "entries": entries}
+        ended = [last_changed(entry, snap.now) for entry in entries]
+        if all(moment is not None for moment in ended):
+            context["updated"] = max(ended)  # type: ignore[type-var]
+        pages.append(Page(f"history/{year.year}/index.html", "history.html", context))
     return pages
 
 
@@ -290,8 +300,13 @@ def render_pages(
     md: MarkdownRenderer | None = None,
     words: Mapping[str, Mapping[str, str]] | None = None,
     map_: Callable[[Callable[[Page], bytes], Sequence[Page]], list[bytes]] | None = None,
+    reuse: Callable[[Page], bytes | None] | None = None,
 ) -> dict[str, bytes]:
-    """Render every planned page to bytes, keyed by output path (`map_` may spread the work)."""
+    """Render every planned page to bytes, keyed by output path.
+
+    `map_` may spread the work over processes; `reuse(page)` may return bytes rendered by an earlier
+    build for a page whose inputs did not change (the build cache), which are then not rendered.
+    """
     env = environment(theme)
     site = content.site
     fmt = Formatter(site.language, site.timezone)
@@ -321,6 +336,7 @@ def render_pages(
 
         context = {
             **common,
+            "updated": snap.now,
             **page.context,
             "page_path": page.path,
             "canonical": site.base_url + page_url(page.path),
@@ -333,8 +349,28 @@ def render_pages(
         return _render(env, page.template, context).encode("utf-8")
 
     pages = plan(content, snap)
-    rendered = map_(render, pages) if map_ is not None else [render(page) for page in pages]
-    return {page.path: data for page, data in zip(pages, rendered, strict=True)}
+    out = {page.path: reuse(page) for page in pages} if reuse is not None else {}
+    todo = [page for page in pages if out.get(page.path) is None]
+    rendered = map_(render, todo) if map_ is not None else [render(page) for page in todo]
+    out.update(zip((page.path for page in todo), rendered, strict=True))
+    return {page.path: out[page.path] for page in pages}  # type: ignore[misc]
+
+
+def last_changed(entry: Incident | Maintenance, now: datetime) -> datetime | None:
+    """When an ended incident or maintenance last changed, or None while it can still change by itself.
+
+    Give the content as of `now`; an entry whose content has events after `now` is never ended.
+    """
+    if isinstance(entry, Incident):
+        if entry.resolved is None or entry.resolved > now:
+            return None
+        moments = [entry.resolved, *(u.at for u in entry.updates)]
+    else:
+        if maintenance_status(entry, now) is not MaintenanceStatus.COMPLETED or entry.end > now:
+            return None
+        moments = [entry.start, entry.end, *(u.at for u in entry.updates)]
+    latest = max(moments)
+    return latest if latest <= now else None
 
 
 def _alternates(page: Page, url: Callable[[str], str]) -> list[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -377,25 +377,38 @@ class Change:
     moves_status: bool = False  # a start or an end: the components' statuses change
 
 
+def _events(content: Content) -> Iterator[tuple[datetime, str, Incident | Maintenance, int]]:
+    """Every dated event as (instant, kind, entry, update number): cheap, nothing formatted yet.
+
+    Kinds: "starts", "update", "resolved" (incidents), "ends" (maintenance).
+    """
+    for incident in content.incidents:
+        yield incident.started, "starts", incident, 0
+        for update in incident.updates:
+            yield update.at, "update", incident, update.number
+        if incident.resolved is not None:
+            yield incident.resolved, "resolved", incident, 0
+    for item in content.maintenance:
+        yield item.start, "starts", item, 0
+        yield item.end, "ends", item, 0
+        for update in item.updates:
+            yield update.at, "update", item, update.number
+
+
+def _change(at: datetime, kind: str, entry: Incident | Maintenance, number: int) -> Change:
+    noun = "incident" if isinstance(entry, Incident) else "maintenance"
+    ids = entry.component_ids if isinstance(entry, Incident) else entry.components
+    words = {"starts": "starts", "resolved": "is resolved", "ends": "ends"}
+    reason = f"{noun} {entry.slug} " + (f"posts update {number}" if kind == "update" else words[kind])
+    return Change(at, reason, ids, kind != "update")
+
+
 def changes(content: Content) -> list[Change]:
     """Every dated event of the content (starts, updates, resolutions, windows), oldest first.
 
     Pass the content before `as_of`: future events are what a scheduled rebuild waits for.
     """
-    found = []
-    for incident in content.incidents:
-        ids = incident.component_ids
-        found.append(Change(incident.started, f"incident {incident.slug} starts", ids, True))
-        for update in incident.updates:
-            found.append(Change(update.at, f"incident {incident.slug} posts update {update.number}", ids))
-        if incident.resolved is not None:
-            found.append(Change(incident.resolved, f"incident {incident.slug} is resolved", ids, True))
-    for item in content.maintenance:
-        ids = item.components
-        found.append(Change(item.start, f"maintenance {item.slug} starts", ids, True))
-        found.append(Change(item.end, f"maintenance {item.slug} ends", ids, True))
-        for update in item.updates:
-            found.append(Change(update.at, f"maintenance {item.slug} posts update {update.number}", ids))
+    found = [_change(*event) for event in _events(content)]
     return sorted(found, key=lambda change: (change.at, change.reason))
 
 
@@ -403,33 +416,49 @@ def next_changes(content: Content, now: datetime) -> list[Change]:
     """The instants after `now` at which the output would change with no content change, soonest first.
 
     Besides the dated events, resolved incidents leave the front page's recent incidents, and the
-    uptime window rolls at every local midnight (the day bars move).
-    Figures that drift continuously while an incident is open (its duration, the uptime) are not
-    counted: they are as of the build.
+    uptime window rolls at every local midnight (the day bars move). Figures that drift continuously
+    while an incident is open (its duration, the uptime) are not counted: they are as of the build.
     """
     tomorrow = now.astimezone(content.site.tz).date() + timedelta(days=1)
     midnight = datetime.combine(tomorrow, time(0), tzinfo=content.site.tz)
     found = [Change(midnight, f"the uptime window moves to {tomorrow.isoformat()}")]
-    found += [change for change in changes(content) if change.at > now]
+    found += [_change(*event) for event in _events(content) if event[0] > now]
+    recent = timedelta(days=content.site.recent_days)
     for incident in content.incidents:
-        if incident.resolved is not None:
-            leaves = incident.resolved + timedelta(days=content.site.recent_days)
-            if leaves > now:
-                found.append(Change(leaves, f"incident {incident.slug} leaves the recent incidents"))
+        if incident.resolved is not None and incident.resolved + recent > now:
+            leaves = incident.resolved + recent
+            found.append(Change(leaves, f"incident {incident.slug} leaves the recent incidents"))
     return sorted(found, key=lambda change: (change.at, change.reason))
 
 
-def last_change(
-    content: Content, now: datetime, component_id: str | None = None, events: list[Change] | None = None
-) -> datetime | None:
-    """The latest event at or before `now`, or None; with `component_id`, its latest status change.
+@dataclass(frozen=True)
+class Bounds:
+    """The first and latest events at or before `now`, and each component's latest status change."""
 
-    Pass `events` (from `changes`) when asking many times about the same content.
-    """
-    past = [
-        change.at
-        for change in (changes(content) if events is None else events)
-        if change.at <= now
-        if component_id is None or (change.moves_status and component_id in change.components)
-    ]
-    return max(past, default=None)
+    first: datetime | None
+    last: datetime | None
+    components: dict[str, datetime]
+
+
+def bounds(content: Content, now: datetime) -> Bounds:
+    """Where the content's past begins and ends, in one pass (for `updated_at` fields)."""
+    first = last = None
+    latest: dict[str, datetime] = {}
+    for at, kind, entry, _ in _events(content):
+        if first is None or at < first:
+            first = at
+        if at > now:
+            continue
+        if last is None or at > last:
+            last = at
+        if kind != "update":
+            ids = entry.component_ids if isinstance(entry, Incident) else entry.components
+            for component_id in ids:
+                if component_id not in latest or at > latest[component_id]:
+                    latest[component_id] = at
+    return Bounds(first, last, latest)
+
+
+def last_change(content: Content, now: datetime) -> datetime | None:
+    """The latest event at or before `now`, or None."""
+    return bounds(content, now).last
