@@ -29,8 +29,15 @@ from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_cont
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
-from statusgen.models import Content
-from statusgen.render import MarkdownRenderer, Page, last_changed, markdown_configuration, render_pages
+from statusgen.models import Content, Incident, Maintenance
+from statusgen.render import (
+    MarkdownRenderer,
+    Page,
+    last_changed,
+    markdown_configuration,
+    markdown_key,
+    render_pages,
+)
 from statusgen.status import Snapshot, as_of, snapshot
 from statusgen.theme import Theme, builtin_themes_dir, find_theme
 
@@ -124,9 +131,14 @@ def render_site(
     cache = cache or Cache(None)
     configuration = markdown_configuration()
     known_html = cache.markdown(configuration)
-    rendered = md.prime(markdown_sources(known), spread, known_html)
-    if rendered.keys() != known_html.keys():
-        cache.save_markdown(configuration, rendered)
+    cached_count = len(known_html)
+    # Documents the cache did not hold may bring new Markdown: render it all at once, in parallel.
+    fresh = [
+        e
+        for e in (*known.incidents, *known.maintenance)
+        if e.path not in cache.digests or e.path in cache.read
+    ]
+    md.prime(markdown_sources(fresh) if known_html else markdown_sources(known), spread, known_html)
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
@@ -136,17 +148,25 @@ def render_site(
     keys: dict[str, bytes] = {}
 
     def reuse(page: Page) -> bytes | None:
-        """An earlier rendering of a page of ended entries whose files and neighbours did not change."""
+        """An earlier rendering of an incident's or a history year's page whose inputs did not change.
+
+        The inputs: the documents shown (by content hash), the years listed, and `now` unless every
+        entry shown has ended (an ongoing incident's duration changes with time).
+        """
         entries = page.context.get("entries")
         if page.path == "history/index.html" or not isinstance(entries, tuple) or not entries:
             return None
         hashed = hashlib.sha256(repr([year.year for year in page.context.get("years", ())]).encode())
+        moving = False
         for entry in entries:
-            original = originals[type(entry), entry.slug]
             digest_ = cache.digests.get(entry.path)
-            if digest_ is None or last_changed(original, now) is None or last_changed(entry, now) is None:
+            if digest_ is None:
                 return None
             hashed.update(digest_)
+            original = originals[type(entry), entry.slug]
+            moving = moving or last_changed(original, now) is None or last_changed(entry, now) is None
+        if moving:  # the page shows something that changes with time: it holds only for this `now`
+            hashed.update(now.isoformat().encode())
         keys[page.path] = key = hashed.digest()
         found = earlier.get(page.path)
         return found[1] if found is not None and found[0] == key else None
@@ -157,6 +177,13 @@ def render_site(
         if kept != earlier:
             cache.save_pages(fingerprint, kept)
     files.update(feed_files(known, now, words, md))
+    if len(md.known) != cached_count:
+        kept = md.known
+        texts = markdown_sources(known)
+        if len(kept) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
+            wanted = {markdown_key(text) for text in texts}
+            kept = {key: html for key, html in kept.items() if key in wanted}
+        cache.save_markdown(configuration, kept)
     files.update(api_files(known, snap))
     files.update(badge_files(known, snap, words, label="status"))
     files["api/statusgen/next-change.json"] = next_change_file(content, now)
@@ -171,9 +198,10 @@ def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[
     return hashed.hexdigest()
 
 
-def markdown_sources(content: Content) -> list[str]:
-    """Every Markdown text a build renders: update bodies and summaries."""
-    entries = [*content.incidents, *content.maintenance]
+def markdown_sources(entries: Content | Sequence[Incident | Maintenance]) -> list[str]:
+    """Every Markdown text of a site (or of some entries): update bodies and summaries."""
+    if isinstance(entries, Content):
+        entries = [*entries.incidents, *entries.maintenance]
     return [text for entry in entries for text in (entry.body, *(u.body for u in entry.updates))]
 
 

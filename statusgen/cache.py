@@ -79,6 +79,7 @@ class Cache:
         self.folder = folder
         self._key = secret() if folder is not None else b""
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
+        self.read: set[str] = set()  # the content files parsed anew by this build (not from the cache)
 
     def load(self, name: str, key: object) -> Any:
         """The value saved under `name` with this `key`, or None if missing, stale or not genuine."""
@@ -153,6 +154,7 @@ class Cache:
             misses.append(index)
             records[job.shown] = (stamp, hashed, None)  # type: ignore[assignment]
         fresh = map_(read, [jobs[i] for i in misses])
+        self.read = {jobs[i].shown for i in misses}
         for index, result in zip(misses, fresh, strict=True):
             results[index] = result
             stamp, hashed, _ = records[jobs[index].shown]

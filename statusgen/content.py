@@ -639,6 +639,11 @@ def _raise_errors(problems: Iterable[Problem]) -> None:
 
 def content_files(folder: Path) -> list[Path]:
     """The content files under a folder: non-hidden `*.md` files, in sorted order."""
+    return [path for _, path in _content_entries(folder)]
+
+
+def _content_entries(folder: Path) -> list[tuple[str, Path]]:
+    """The content files under a folder with their paths relative to it, in sorted order."""
     if not folder.is_dir():
         return []
     found: list[tuple[str, Path]] = []
@@ -651,7 +656,7 @@ def content_files(folder: Path) -> list[Path]:
                 path = Path(parent, name)
                 if path.is_file():
                     found.append((prefix + name, path))
-    return [path for _, path in sorted(found, key=lambda pair: pair[0])]
+    return sorted(found, key=lambda pair: pair[0])
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -706,9 +711,6 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
     root = Path(content_dir)
     shown_root = root.as_posix().rstrip("/")
 
-    def shown(path: Path) -> str:
-        return f"{shown_root}/{os.path.relpath(path, root).replace(os.sep, '/')}"
-
     site_path = root / "site.yaml"
     site_shown = f"{shown_root}/site.yaml"
     if not site_path.is_file():
@@ -719,9 +721,9 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
     incidents: list[Incident] = []
     maintenance: list[Maintenance] = []
     jobs = [
-        ContentFile(kind, path, shown(path), site)
+        ContentFile(kind, path, f"{shown_root}/{kind}/{relative}", site)
         for kind in ("incidents", "maintenance")
-        for path in content_files(root / kind)
+        for relative, path in _content_entries(root / kind)
     ]
     results = (map_ or _serial)(read_document, jobs)
     slugs: dict[tuple[str, str], str] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import posixpath
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -81,6 +82,7 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         """Create one Python-Markdown instance, reset between documents."""
         self._md = _converter()
+        self.known: dict[bytes, str] = {}  # by text hash: HTML from the build cache, and all rendered since
         self._done: dict[str, Markup] = {}
 
     def prime(
@@ -88,32 +90,29 @@ class MarkdownRenderer:
         texts: Iterable[str],
         map_: Callable[..., list[str]] | None = None,
         known: dict[bytes, str] | None = None,
-    ) -> dict[bytes, str]:
+    ) -> None:
         """Render many bodies at once into the memo (`map_` may spread them over processes).
 
-        `known` maps hashes of texts to HTML already rendered (the build cache); the return value
-        maps the hash of every text given to its HTML, for the cache to keep.
+        `known` maps hashes of texts to HTML rendered by earlier builds (the build cache): those texts
+        are looked up there when asked for; the others are rendered now.
         """
-        known = known or {}
-        wanted = {text: hashlib.sha256(text.encode()).digest() for text in texts}
-        todo = []
-        for text, key in wanted.items():
-            if text in self._done:
-                continue
-            if key in known:
-                self._done[text] = Markup(known[key])
-            else:
-                todo.append(text)
-        todo.sort()
+        self.known = known if known is not None else {}
+        todo = sorted(
+            {text for text in texts if text not in self._done and markdown_key(text) not in self.known}
+        )
         rendered = map_(render_markdown, todo) if map_ is not None else [render_markdown(t) for t in todo]
-        self._done.update((text, Markup(html)) for text, html in zip(todo, rendered, strict=True))
-        return {key: str(self._done[text]) for text, key in wanted.items()}
+        for text, html in zip(todo, rendered, strict=True):
+            self._done[text] = Markup(html)
+            self.known[markdown_key(text)] = html
 
     def __call__(self, text: str) -> Markup:
         """Render one Markdown body to safe HTML."""
         found = self._done.get(text)
         if found is None:
-            found = self._done[text] = Markup(render_markdown(text, self._md))
+            known = self.known.get(markdown_key(text))
+            if known is None:
+                known = self.known[markdown_key(text)] = render_markdown(text, self._md)
+            found = self._done[text] = Markup(known)
         return found
 
 
@@ -145,6 +144,11 @@ def too_complex(text: str) -> bool:
         if prefix and (prefix.count(">") > MAX_QUOTE_DEPTH or len(prefix.expandtabs(4)) > MAX_INDENT):
             return True
     return False
+
+
+def markdown_key(text: str) -> bytes:
+    """The hash the build cache keeps a body's HTML under."""
+    return hashlib.sha256(text.encode()).digest()
 
 
 @functools.cache
@@ -194,12 +198,14 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", context))
     for item in content.maintenance:
         pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", {"maintenance": item}))
+    by_component: dict[str, list[Incident]] = {state.component.id: [] for state in snap.components}
+    for incident in content.incidents:
+        for component_id in incident.component_ids:
+            by_component[component_id].append(incident)
     for state in snap.components:
         component_id = state.component.id
-        incidents = sorted(
-            (i for i in content.incidents if component_id in i.component_ids), key=_newest_first
-        )
-        shown = tuple(incidents[: content.site.feed_entries])
+        incidents = by_component[component_id]
+        shown = tuple(heapq.nsmallest(content.site.feed_entries, incidents, key=_newest_first))
         pages.append(
             Page(
                 f"components/{component_id}/index.html",

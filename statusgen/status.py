@@ -71,19 +71,25 @@ def as_of(content: Content, now: datetime) -> Content:
     Maintenance is announced ahead, so future windows stay; only their future updates are dropped.
     """
     incidents = tuple(
-        dataclasses.replace(
-            incident,
-            updates=tuple(u for u in incident.updates if u.at <= now),
-            resolved=_resolved_as_of(incident, now),
-        )
-        for incident in content.incidents
-        if incident.started <= now
+        _incident_as_of(incident, now) for incident in content.incidents if incident.started <= now
     )
     maintenance = tuple(
-        dataclasses.replace(item, updates=tuple(u for u in item.updates if u.at <= now))
+        item
+        if all(u.at <= now for u in item.updates)
+        else dataclasses.replace(item, updates=tuple(u for u in item.updates if u.at <= now))
         for item in content.maintenance
     )
     return dataclasses.replace(content, incidents=incidents, maintenance=maintenance)
+
+
+def _incident_as_of(incident: Incident, now: datetime) -> Incident:
+    """The incident as known at `now` (the same object when nothing of it lies after `now`)."""
+    resolved = _resolved_as_of(incident, now)
+    if resolved == incident.resolved and (not incident.updates or incident.updates[-1].at <= now):
+        return incident
+    return dataclasses.replace(
+        incident, updates=tuple(u for u in incident.updates if u.at <= now), resolved=resolved
+    )
 
 
 def _resolved_as_of(incident: Incident, now: datetime) -> datetime | None:
