@@ -89,7 +89,7 @@ def floor(content: Path, scratch: Path) -> dict[str, float]:
 def timed_build(content: Path, output: Path) -> tuple[float, int]:
     """Run `statusgen build` in a fresh process: (seconds, peak RSS in MB of it and its workers)."""
     command = [sys.executable, "-m", "statusgen", "build", "--content", str(content), "--output", str(output)]
-    command += ["--now", NOW.isoformat()]
+    command += ["--now", NOW.isoformat(), "--output-link"]
     probe = (
         "import resource, subprocess, sys;"
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"

@@ -1,22 +1,19 @@
-"""The build: load, validate, derive, render into a file map, then swap it into place atomically.
+"""The build: load, validate, derive and render into a file map, then publish it (`publish.py`).
 
-Everything is rendered in memory first; only then is the site written, into a staging folder beside
-the output, which is swapped with the output in one step (`renameat2(RENAME_EXCHANGE)` on Linux).
-A build that fails, or is killed, leaves the previous output untouched; its staging folder is removed
-by the next build.
+Everything is rendered in memory first; only then is the site written, atomically, so a build that
+fails leaves the previous output untouched. The expensive stages (parsing documents, Markdown,
+pages) are spread over a pool of forked processes whose results come back in order, so the output
+is byte-identical to a single process's; with a cache folder, what did not change since the last
+build is neither parsed, converted nor rendered again (`cache.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import gc
 import hashlib
 import multiprocessing
 import os
-import posixpath
-import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +27,7 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
 from statusgen.models import Content, Incident, Maintenance
+from statusgen.publish import write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
@@ -43,9 +41,6 @@ from statusgen.theme import Theme, builtin_themes_dir, find_theme
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-STAGING_MARK = ".statusgen-staging-"
-LOCK_SUFFIX = ".statusgen-lock"
 
 
 @dataclass(frozen=True)
@@ -249,11 +244,16 @@ def build(
     now: datetime,
     workers: int | None = None,
     cache_dir: Path | None = None,
+    linked: bool = False,
 ) -> BuildResult:
-    """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically."""
+    """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically.
+
+    `linked` publishes in link mode (see `publish.py`): the output becomes a symbolic link and a
+    rebuild writes only what changed.
+    """
     _check_apart(Path(content_dir), Path(output_dir))
     result = check(content_dir, now, workers, cache_dir)
-    write_site(result.files, Path(output_dir))
+    write_site(result.files, Path(output_dir), linked)
     return result
 
 
@@ -280,145 +280,3 @@ def changes_since(previous_dir: str | Path, result: BuildResult) -> dict[str, ob
     folder = Path(previous_dir)
     previous = {name: (folder / name).read_bytes() for name in COMPARED_FILES if (folder / name).is_file()}
     return compare(previous, result.files)
-
-
-# ---------------------------------------------------------------- atomic publishing
-
-
-def safe_relative(path: str) -> str:
-    """Check that an output path stays inside the output folder; return it normalised."""
-    normal = posixpath.normpath(path)
-    if (
-        not path
-        or path.startswith("/")
-        or "\\" in path
-        or normal.startswith("..")
-        or normal != path
-        or "\x00" in path
-    ):
-        raise ContentError([Problem(path, None, "", "refusing to write outside the output folder")])
-    return normal
-
-
-def write_site(files: Mapping[str, bytes], output: Path) -> None:
-    """Write the file map into `output`, replacing what was there in one atomic swap.
-
-    The output's parent folder must be writable: the new site is staged there. An output that is a
-    symbolic link to a folder is followed, so the folder it points to is replaced.
-    """
-    for path in files:
-        safe_relative(path)
-    shown = str(output)
-    output = _output_folder(output)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _publish(files, output)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        where = f" ({error.filename})" if error.filename and str(error.filename) != shown else ""
-        raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
-
-
-def _output_folder(output: Path) -> Path:
-    """The real folder to replace: links followed, and never a folder that holds the working one."""
-    shown = str(output)
-    if output.is_symlink():
-        if not output.exists():
-            raise ContentError([Problem(shown, None, "", "the output is a symbolic link to nothing")])
-        output = Path(os.path.realpath(output))
-    output = output.absolute()
-    if output.exists() and not output.is_dir():
-        raise ContentError([Problem(shown, None, "", "the output exists and is not a folder")])
-    here = Path.cwd().resolve()
-    if output.resolve() == here or output.resolve() in here.parents or output.parent == output:
-        raise ContentError(
-            [
-                Problem(
-                    shown, None, "", "the output folder holds the working folder; publishing would replace it"
-                )
-            ]
-        )
-    return output
-
-
-def _publish(files: Mapping[str, bytes], output: Path) -> None:
-    """Stage the files beside `output` and swap them in, one build at a time."""
-    with _locked(output):
-        _remove_stale(output)
-        staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
-        try:
-            _write_tree(files, staging)
-            if output.exists():
-                _exchange(staging, output)  # staging now holds the previous site
-            else:
-                os.rename(staging, output)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
-    root.mkdir()
-    made = {root}
-    for relative, data in files.items():
-        target = root / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-
-
-@contextlib.contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output for the whole write (one build at a time)."""
-    lock_path = output.parent / f".{output.name}{LOCK_SUFFIX}"
-    with open(lock_path, "a+b") as handle:
-        try:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows: no advisory lock
-            pass
-        yield
-
-
-def _remove_stale(output: Path) -> None:
-    """Remove staging folders that a killed build left behind (the lock shows none is live).
-
-    Where a build was killed in the middle of a non-atomic swap, the previous site is put back.
-    """
-    parked = sorted(output.parent.glob(f".{output.name}{STAGING_MARK}old-*"))
-    if parked and not output.exists():
-        os.rename(parked[0], output)
-    for stale in output.parent.glob(f".{output.name}{STAGING_MARK}*"):
-        if stale.is_symlink():
-            stale.unlink()
-        else:
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(new: Path, current: Path) -> None:
-    """Swap two folders atomically; where the system cannot, rename with a moment of absence."""
-    libc = _libc()
-    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
-    if renameat2 is not None:
-        result = renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(current), _RENAME_EXCHANGE)
-        if result == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-            raise OSError(code, os.strerror(code), str(current))
-    parked = current.parent / f".{current.name}{STAGING_MARK}old-{os.getpid()}"
-    os.rename(current, parked)
-    os.rename(new, current)
-    os.rename(parked, new)
-
-
-def _libc() -> ctypes.CDLL | None:
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover
-        return None

@@ -77,7 +77,12 @@ class Cache:
     def __init__(self, folder: Path | None) -> None:
         """Open the cache in `folder` (created when something is saved)."""
         self.folder = folder
-        self._key = secret() if folder is not None else b""
+        self._key = b""
+        if folder is not None:
+            try:
+                self._key = secret()
+            except OSError:  # nowhere to keep a key: build without a cache rather than fail
+                self.folder = None
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
         self.read: set[str] = set()  # the content files parsed anew by this build (not from the cache)
 

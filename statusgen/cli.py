@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from statusgen import __version__
-from statusgen.build import BuildResult, changes_since
+from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
@@ -30,6 +31,18 @@ CONTENT_OPTION = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="The content folder (holding site.yaml).",
 )
+
+
+def cache_option(default: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The --cache/--no-cache switch (the cache lives in .statusgen-cache/ beside the content)."""
+    return click.option(
+        "--cache/--no-cache",
+        default=default,
+        show_default=True,
+        help="Reuse what did not change since the last build (kept in .statusgen-cache/ beside the content).",
+    )
+
+
 NOW_OPTION = click.option(
     "--now",
     "now_text",
@@ -104,12 +117,20 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site (replaced atomically).",
 )
+@click.option(
+    "--output-link",
+    is_flag=True,
+    help="Publish through a symbolic link that switches between two copies of the site, so a rebuild "
+    "writes only the files that changed (fast rebuilds of big sites; the output becomes a link).",
+)
 @NOW_OPTION
-def build(content_dir: Path, output_dir: Path, now_text: str | None) -> None:
+@cache_option(default=True)
+def build(content_dir: Path, output_dir: Path, output_link: bool, now_text: str | None, cache: bool) -> None:
     """Build the site into the output folder."""
     now = resolve_now(now_text)
+    cache_dir = default_cache_dir(content_dir) if cache else None
     try:
-        result = build_site(content_dir, output_dir, now)
+        result = build_site(content_dir, output_dir, now, cache_dir=cache_dir, linked=output_link)
     except ContentError as error:
         _fail(error)
         return
@@ -123,11 +144,12 @@ def build(content_dir: Path, output_dir: Path, now_text: str | None) -> None:
 @main.command()
 @CONTENT_OPTION
 @NOW_OPTION
-def check(content_dir: Path, now_text: str | None) -> None:
+@cache_option(default=False)
+def check(content_dir: Path, now_text: str | None, cache: bool) -> None:
     """Validate and render everything without writing (for pull-request CI)."""
     now = resolve_now(now_text)
     try:
-        result = check_site(content_dir, now)
+        result = check_site(content_dir, now, cache_dir=default_cache_dir(content_dir) if cache else None)
     except ContentError as error:
         _fail(error)
         return

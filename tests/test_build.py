@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from statusgen import ContentError, build, check
-from statusgen.build import STAGING_MARK, safe_relative, write_site
+from statusgen.publish import STAGING_MARK, safe_relative, write_site
 from tests.conftest import NOW, SITE_YAML, incident_text
 
 MAINTENANCE = """---

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from statusgen.build import STAGING_MARK, write_site
+from statusgen.publish import STAGING_MARK, write_site
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "content"

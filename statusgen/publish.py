@@ -1,0 +1,261 @@
+"""Publishing a built site: the write stage, atomic whichever way it goes.
+
+Two ways, both leaving readers the whole old site or the whole new one, never a mix:
+
+- **Swap** (the default): the new site is written into a staging folder beside the output, which is
+  exchanged with the output in one step (`renameat2(RENAME_EXCHANGE)` on Linux). The output stays a
+  plain folder. A build that fails, or is killed, leaves the previous output untouched; its staging
+  folder is removed by the next build.
+- **Link** (`linked=True`, `statusgen build --output-link`): the output is a symbolic link to one of
+  two copies of the site kept in `.<output>.statusgen/`. A build brings the copy not being served up
+  to date, writing only the files that differ from it (a manifest of hashes says which), then
+  repoints the link in one `rename`. A rebuild of a big site then writes a handful of files instead
+  of all of them. A copy interrupted while being updated has no manifest, so the next build rewrites
+  it whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import posixpath
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from statusgen.errors import ContentError, Problem
+
+STAGING_MARK = ".statusgen-staging-"
+LOCK_SUFFIX = ".statusgen-lock"
+STORE_SUFFIX = ".statusgen"
+TREES = ("a", "b")
+
+
+def safe_relative(path: str) -> str:
+    """Check that an output path stays inside the output folder; return it normalised."""
+    normal = posixpath.normpath(path)
+    if (
+        not path
+        or path.startswith("/")
+        or "\\" in path
+        or normal.startswith("..")
+        or normal != path
+        or "\x00" in path
+    ):
+        raise ContentError([Problem(path, None, "", "refusing to write outside the output folder")])
+    return normal
+
+
+def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -> None:
+    """Write the file map into `output`, replacing what was there atomically (see the module's text).
+
+    The output's parent folder must be writable: the new site is staged there. In the default swap
+    mode, an output that is a symbolic link to a folder of the user's is followed, so the folder it
+    points to is replaced.
+    """
+    for path in files:
+        safe_relative(path)
+    shown = str(output)
+    ours = _is_our_link(output)
+    output = output.absolute() if linked or ours else _output_folder(output)
+    _refuse_working_folder(output, shown)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if linked:
+            _publish_linked(files, output)
+        elif ours:  # back from link mode: the served copy is replaced, so its manifest is void
+            _forget_manifests(output)
+            _publish(files, Path(os.path.realpath(output)))
+        else:
+            _publish(files, output)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        where = f" ({error.filename})" if error.filename and str(error.filename) != shown else ""
+        raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
+
+
+def _output_folder(output: Path) -> Path:
+    """The real folder to replace: links followed, and never a folder that holds the working one."""
+    shown = str(output)
+    if output.is_symlink():
+        if not output.exists():
+            raise ContentError([Problem(shown, None, "", "the output is a symbolic link to nothing")])
+        output = Path(os.path.realpath(output))
+    output = output.absolute()
+    if output.exists() and not output.is_dir():
+        raise ContentError([Problem(shown, None, "", "the output exists and is not a folder")])
+    return output
+
+
+def _refuse_working_folder(output: Path, shown: str) -> None:
+    """Never replace a folder that holds the working folder (`--output .`)."""
+    here = Path.cwd().resolve()
+    real = output.resolve()
+    if real == here or real in here.parents or output.parent == output:
+        message = "the output folder holds the working folder; publishing would replace it"
+        raise ContentError([Problem(shown, None, "", message)])
+
+
+def _publish(files: Mapping[str, bytes], output: Path) -> None:
+    """Stage the files beside `output` and swap them in, one build at a time."""
+    with _locked(output):
+        _remove_stale(output)
+        staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
+        try:
+            _write_tree(files, staging)
+            if output.exists():
+                _exchange(staging, output)  # staging now holds the previous site
+            else:
+                os.rename(staging, output)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
+    root.mkdir()
+    made = {root}
+    for relative, data in files.items():
+        target = root / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
+@contextlib.contextmanager
+def _locked(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output for the whole write (one build at a time)."""
+    lock_path = output.parent / f".{output.name}{LOCK_SUFFIX}"
+    with open(lock_path, "a+b") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            pass
+        yield
+
+
+def _remove_stale(output: Path) -> None:
+    """Remove staging folders that a killed build left behind (the lock shows none is live).
+
+    Where a build was killed in the middle of a non-atomic swap, the previous site is put back.
+    """
+    parked = sorted(output.parent.glob(f".{output.name}{STAGING_MARK}old-*"))
+    if parked and not output.exists():
+        os.rename(parked[0], output)
+    for stale in output.parent.glob(f".{output.name}{STAGING_MARK}*"):
+        if stale.is_symlink():
+            stale.unlink()
+        else:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(new: Path, current: Path) -> None:
+    """Swap two folders atomically; where the system cannot, rename with a moment of absence."""
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
+    if renameat2 is not None:
+        result = renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(current), _RENAME_EXCHANGE)
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(current))
+    parked = current.parent / f".{current.name}{STAGING_MARK}old-{os.getpid()}"
+    os.rename(current, parked)
+    os.rename(new, current)
+    os.rename(parked, new)
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover
+        return None
+
+
+# ---------------------------------------------------------------- link mode
+
+
+def _store(output: Path) -> Path:
+    """Where link mode keeps its two copies of the site and their manifests."""
+    return output.parent / f".{output.name}{STORE_SUFFIX}"
+
+
+def _is_our_link(output: Path) -> bool:
+    """Whether the output is link mode's symbolic link into its store."""
+    if not output.is_symlink():
+        return False
+    target = Path(os.readlink(output))
+    return target.parent.name == _store(output).name and target.name in TREES
+
+
+def _forget_manifests(output: Path) -> None:
+    for name in TREES:
+        with contextlib.suppress(FileNotFoundError):
+            (_store(output) / f"{name}.manifest.json").unlink()
+
+
+def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
+    """Bring the copy not being served up to date, then repoint the output link to it."""
+    store = _store(output)
+    with _locked(output):
+        store.mkdir(exist_ok=True)
+        live = Path(os.readlink(output)).name if _is_our_link(output) else None
+        name = TREES[1] if live == TREES[0] else TREES[0]
+        tree, manifest_path = store / name, store / f"{name}.manifest.json"
+        try:
+            previous: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+            manifest_path.unlink()  # until the copy is complete again, it has no manifest
+        except (OSError, ValueError):
+            previous = {}
+            shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(exist_ok=True)
+        manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+        made: set[Path] = set()
+        for path, data in files.items():
+            if previous.get(path) != manifest[path]:
+                target = tree / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()  # never write through a hard link another copy shares
+                target.write_bytes(data)
+        for path in previous.keys() - manifest.keys():
+            with contextlib.suppress(FileNotFoundError):
+                (tree / path).unlink()
+            _prune_empty(tree, (tree / path).parent)
+        temporary = manifest_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, manifest_path)
+        _point(output, Path(store.name) / name)
+
+
+def _prune_empty(root: Path, folder: Path) -> None:
+    """Remove folders left empty under root by deleted files."""
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _point(output: Path, target: Path) -> None:
+    """Make `output` a symbolic link to `target` (relative to its folder) in one atomic step."""
+    link = output.parent / f".{output.name}{STAGING_MARK}link-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(target, link)
+    if output.is_symlink() or not output.exists():
+        os.replace(link, output)
+        return
+    _exchange(link, output)  # a plain folder published in swap mode: it becomes the link
+    shutil.rmtree(link, ignore_errors=True)  # `link` now names the old folder
