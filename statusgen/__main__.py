@@ -1,5 +1,5 @@
 """`python -m statusgen` runs the command line."""
 
-from statusgen.cli import main
+from statusgen.cli import entry_point
 
-main()
+entry_point()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
-from statusgen.cache import Cache
+from statusgen.cache import Cache, TemplateCode
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
@@ -67,7 +67,8 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
     global _WORK
     items = list(items)
     workers = workers or default_workers()
-    if workers <= 1 or len(items) < 2 * workers or "fork" not in multiprocessing.get_all_start_methods():
+    small = len(items) < 64 * workers  # forking costs more than it saves on a few pages
+    if workers <= 1 or small or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     size = max(1, -(-len(items) // (workers * 8)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -149,7 +150,7 @@ def render_site(
         entry shown has ended (an ongoing incident's duration changes with time).
         """
         entries = page.context.get("entries")
-        if page.path == "history/index.html" or not isinstance(entries, tuple) or not entries:
+        if not isinstance(entries, tuple) or not entries:
             return None
         hashed = hashlib.sha256(repr([year.year for year in page.context.get("years", ())]).encode())
         moving = False
@@ -158,15 +159,20 @@ def render_site(
             if digest_ is None:
                 return None
             hashed.update(digest_)
-            original = originals[type(entry), entry.slug]
-            moving = moving or last_changed(original, now) is None or last_changed(entry, now) is None
+            if not moving:
+                original = originals[type(entry), entry.slug]
+                moving = last_changed(entry, now) is None or (
+                    original is not entry and last_changed(original, now) is None
+                )
         if moving:  # the page shows something that changes with time: it holds only for this `now`
             hashed.update(now.isoformat().encode())
         keys[page.path] = key = hashed.digest()
         found = earlier.get(page.path)
         return found[1] if found is not None and found[0] == key else None
 
-    files.update(render_pages(known, snap, theme, assets, md, words, spread, reuse))
+    compiled = TemplateCode(cache)
+    files.update(render_pages(known, snap, theme, assets, md, words, spread, reuse, compiled))
+    compiled.save()
     if keys:
         kept = {path: (key, files[path]) for path, key in keys.items()}
         if kept != earlier:
@@ -223,7 +229,12 @@ def check(
 
     with _collector_paused():  # loading makes a million objects and no cycles: skip the GC passes
         content = load_content(content_path, read)
-    return render_site(content, now, theme_search_path(content_path), workers, cache)
+    # The content lives as long as the build: keep the collector from walking it again and again.
+    gc.freeze()
+    try:
+        return render_site(content, now, theme_search_path(content_path), workers, cache)
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.contextmanager

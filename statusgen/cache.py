@@ -31,6 +31,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jinja2
+
 from statusgen.content import ContentFile
 
 T = TypeVar("T")
@@ -188,6 +190,32 @@ class Cache:
     def save_markdown(self, configuration: object, rendered: dict[bytes, str]) -> None:
         """Keep the rendered Markdown for the next build."""
         self.save("markdown", _markdown_key(configuration), rendered)
+
+
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept in the signed cache (Jinja checks each against its source)."""
+
+    def __init__(self, cache: Cache) -> None:
+        """Load the compiled templates the cache holds."""
+        self.cache = cache
+        self.entries: dict[str, bytes] = cache.load("templates", jinja2.__version__) or {}
+        self.changed = False
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Give Jinja the compiled template, if kept (Jinja ignores it if the source changed)."""
+        data = self.entries.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a template Jinja just compiled."""
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the compiled templates back, if any was compiled."""
+        if self.changed:
+            self.cache.save("templates", jinja2.__version__, self.entries)
 
 
 def _markdown_key(configuration: object) -> tuple[object, ...]:

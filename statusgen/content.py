@@ -644,18 +644,22 @@ def content_files(folder: Path) -> list[Path]:
 
 def _content_entries(folder: Path) -> list[tuple[str, Path]]:
     """The content files under a folder with their paths relative to it, in sorted order."""
-    if not folder.is_dir():
-        return []
     found: list[tuple[str, Path]] = []
-    for parent, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        relative = os.path.relpath(parent, folder)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        for name in names:
-            if name.endswith(".md") and not name.startswith("."):
-                path = Path(parent, name)
-                if path.is_file():
-                    found.append((prefix + name, path))
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append((prefix + entry.name, Path(entry.path)))
+
+    walk(str(folder), "")
     return sorted(found, key=lambda pair: pair[0])
 
 

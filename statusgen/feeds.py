@@ -91,12 +91,21 @@ class _Writer:
         self.authority = parts.hostname or "localhost"
         self.prefix = parts.path.strip("/") + "/" if parts.path.strip("/") else ""
         self.names = {c.id: c.name for c in self.site.components}
+        self._tags: dict[int, str] = {}
 
     # ------------------------------------------------------------ identities and words
 
     def tag(self, path: str) -> str:
         """The permanent id of a path of the site: tag:status.example.com,2005:incidents/x."""
         return f"tag:{self.authority},{TAG_YEAR}:{self.prefix}{path}"
+
+    def entry_tag(self, entry: Entry) -> str:
+        """The permanent id of an incident or a maintenance (memoised: feeds ask often)."""
+        found = self._tags.get(id(entry))
+        if found is None:
+            kind = "incidents" if isinstance(entry, Incident) else "maintenance"
+            found = self._tags[id(entry)] = self.tag(f"{kind}/{entry.slug}")
+        return found
 
     def page(self, entry: Entry) -> str:
         """The site-relative path of an incident's or a maintenance's page."""
@@ -200,7 +209,7 @@ class _Writer:
             updated = self.updated(entry)
             rows.append(
                 _Row(
-                    id=self.tag(page.rstrip("/")),
+                    id=self.entry_tag(entry),
                     title=entry.title,
                     link=self.site.base_url + page,
                     published=min(_begins(entry), updated),
@@ -212,15 +221,18 @@ class _Writer:
 
     def update_rows(self, entries: Iterable[Entry]) -> list[_Row]:
         """One row per update, titled "[Resolved] Title": the newest `feed_entries` of them."""
-        candidates = []
-        for entry in entries:
-            tag = self.tag(self.page(entry).rstrip("/"))
-            candidates += [
-                (update.at, f"{tag}#update-{update.number}", entry, update) for update in entry.updates
-            ]
-        chosen = heapq.nlargest(self.site.feed_entries, candidates, key=lambda row: (row[0], row[1]))
+        candidates = [(update.at, entry, update) for entry in entries for update in entry.updates]
+        # Newest first, ties broken by id; only rows from the cutoff on can be chosen, so only their
+        # ids are built.
+        cutoff = _cutoff([row[0] for row in candidates], self.site.feed_entries)
+
+        def key(row: tuple[datetime, Entry, Update]) -> tuple[datetime, str]:
+            at, entry, update = row
+            return (at, f"{self.entry_tag(entry)}#update-{update.number}" if at >= cutoff else "")
+
         rows = []
-        for at, row_id, entry, update in chosen:
+        for at, entry, update in heapq.nlargest(self.site.feed_entries, candidates, key=key):
+            row_id = f"{self.entry_tag(entry)}#update-{update.number}"
             anchor = f"#update-{update.number}"
             rows.append(
                 _Row(
@@ -245,6 +257,13 @@ class _Row:
     published: datetime
     updated: datetime
     html: str
+
+
+def _cutoff(moments: list[datetime], count: int) -> datetime:
+    """The `count`-th latest of some instants (or the earliest): older rows can never be chosen."""
+    if len(moments) <= count:
+        return min(moments, default=datetime.min.replace(tzinfo=UTC))
+    return heapq.nlargest(count, moments)[-1]
 
 
 def _begins(entry: Entry) -> datetime:

@@ -214,11 +214,12 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
             )
         )
     years = history(content)
+    latest = tuple(entry for month in years[0].months for entry in month.entries) if years else ()
     pages.append(
         Page(
             "history/index.html",
             "history.html",
-            {"years": years, "year": years[0] if years else None},
+            {"years": years, "year": years[0] if years else None, "entries": latest},
         )
     )
     for year in years:
@@ -307,13 +308,14 @@ def render_pages(
     words: Mapping[str, Mapping[str, str]] | None = None,
     map_: Callable[[Callable[[Page], bytes], Sequence[Page]], list[bytes]] | None = None,
     reuse: Callable[[Page], bytes | None] | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, bytes]:
     """Render every planned page to bytes, keyed by output path.
 
     `map_` may spread the work over processes; `reuse(page)` may return bytes rendered by an earlier
     build for a page whose inputs did not change (the build cache), which are then not rendered.
     """
-    env = environment(theme)
+    env = environment(theme, compiled)
     site = content.site
     fmt = Formatter(site.language, site.timezone)
     md = md or MarkdownRenderer()
@@ -333,22 +335,30 @@ def render_pages(
         "labels": words or labels(),
     }
 
+    here = {"root": "./"}  # the page being rendered; `url` and `asset` read its root
+
+    def url(target: str = "") -> str:
+        """A link from the page being rendered to a path of the site."""
+        root = here["root"]
+        return root + target if target or root != "./" else "./"
+
+    def asset(name: str) -> str:
+        """A link from the page being rendered to a static file of the theme."""
+        return url(assets[name])
+
+    # Site-wide names are globals, so templates can import macros without context (Jinja then
+    # builds the macro module once, not once per page); only the page's own names are context.
+    env.globals.update(common, url=url, asset=asset)
+
     def render(page: Page) -> bytes:
         # 404.html is served at any depth, so its links start from the site's absolute path.
-        root = base_path if page.path == "404.html" else relative_root(page.path)
-
-        def url(target: str = "", root: str = root) -> str:
-            return root + target if target or root != "./" else "./"
-
+        here["root"] = root = base_path if page.path == "404.html" else relative_root(page.path)
         context = {
-            **common,
             "updated": snap.now,
             **page.context,
             "page_path": page.path,
             "canonical": site.base_url + page_url(page.path),
             "root": root,
-            "url": url,
-            "asset": lambda name, url=url: url(assets[name]),
             "subscriptions": [(s, url(s.path)) for s in subscriptions(_component_id(page))],
             "alternates": _alternates(page, url),
         }
@@ -367,15 +377,15 @@ def last_changed(entry: Incident | Maintenance, now: datetime) -> datetime | Non
 
     Give the content as of `now`; an entry whose content has events after `now` is never ended.
     """
+    last_update = entry.updates[-1].at if entry.updates else None  # updates are in time order
     if isinstance(entry, Incident):
         if entry.resolved is None or entry.resolved > now:
             return None
-        moments = [entry.resolved, *(u.at for u in entry.updates)]
+        latest = max(entry.resolved, last_update) if last_update else entry.resolved
     else:
-        if maintenance_status(entry, now) is not MaintenanceStatus.COMPLETED or entry.end > now:
+        if entry.end > now or maintenance_status(entry, now) is not MaintenanceStatus.COMPLETED:
             return None
-        moments = [entry.start, entry.end, *(u.at for u in entry.updates)]
-    latest = max(moments)
+        latest = max(entry.end, last_update) if last_update else entry.end
     return latest if latest <= now else None
 
 

@@ -113,8 +113,11 @@ def find_theme(
     return Theme(name, tuple(folders), tuple(names))
 
 
-def environment(theme: Theme) -> jinja2.Environment:
-    """A Jinja environment over the theme chain: autoescaping, and failing on undefined names."""
+def environment(theme: Theme, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """A Jinja environment over the theme chain: autoescaping, and failing on undefined names.
+
+    `compiled` may keep compiled templates between builds.
+    """
     chain = jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders])
     by_name = jinja2.PrefixLoader(
         {
@@ -131,6 +134,7 @@ def environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env

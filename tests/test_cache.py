@@ -1,0 +1,207 @@
+"""The build cache reuses only what did not change, and the link mode writes only changed files."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import statusgen.render
+from statusgen import build, check
+from statusgen.cache import Cache
+from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
+
+RESOLVED = incident_text(
+    title="Old outage", started="2012-06-01T08:00:00-07:00", resolved="2012-06-01T09:00:00-07:00"
+)
+OPEN = incident_text(title="Ongoing outage", started="2012-06-21T09:00:00-07:00")
+OTHER_YEAR = incident_text(
+    title="Last year", started="2011-03-01T08:00:00-07:00", resolved="2011-03-01T09:00:00-07:00"
+)
+
+
+@pytest.fixture
+def site(make_content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A content folder beside a themes/ folder, with a cache signing key of the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return make_content(
+        {"incidents/old.md": RESOLVED, "incidents/open.md": OPEN, "incidents/y.md": OTHER_YEAR}
+    )
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The template of every page rendered from now on (builds run in this process: workers=1)."""
+    calls: list[str] = []
+    original = statusgen.render._render
+
+    def spy(env, template, context):  # type: ignore[no-untyped-def]
+        calls.append(context["page_path"])
+        return original(env, template, context)
+
+    monkeypatch.setattr(statusgen.render, "_render", spy)
+    return calls
+
+
+def cached(site: Path, now: datetime = NOW) -> dict[str, bytes]:
+    """A build with the cache beside the content, in this process."""
+    return check(site, now, workers=1, cache_dir=site.parent / ".statusgen-cache").files
+
+
+def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path) -> None:
+    """Cold, warm, and after every kind of edit, the cache never changes a byte of the output."""
+    assert cached(site) == check(site, NOW, workers=1).files
+    assert cached(site) == check(site, NOW, workers=1).files
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
+    assert cached(site) == check(site, NOW, workers=1).files
+
+
+def test_a_warm_build_renders_only_pages_whose_inputs_changed(site: Path, rendered: list[str]) -> None:
+    """Ended incidents and history years are reused; an edited one is rendered again."""
+    cached(site)
+    rendered.clear()
+    cached(site)
+    assert "incidents/old/index.html" not in rendered and "history/2011/index.html" not in rendered
+    assert "incidents/open/index.html" not in rendered  # ongoing, but at the same `now`
+    assert "index.html" in rendered
+    rendered.clear()
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
+    files = cached(site)
+    assert "incidents/old/index.html" in rendered and "history/2011/index.html" not in rendered
+    assert b"Old outage, edited" in files["incidents/old/index.html"]
+
+
+@pytest.mark.parametrize("edit", ["site.yaml", "template", "static file"])
+def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list[str], edit: str) -> None:
+    """site.yaml, a theme template or a static file changed: every page is rendered again."""
+    themes = site.parent / "themes" / "local"
+    write_tree(themes, {"theme.yaml": "extends: default\n", "templates/.keep": "", "static/extra.css": "a{}"})
+    (site / "site.yaml").write_text(SITE_YAML + "theme: local\n")
+    cached(site)
+    rendered.clear()
+    if edit == "site.yaml":
+        (site / "site.yaml").write_text(
+            SITE_YAML.replace("name: Website", "name: Web site") + "theme: local\n"
+        )
+    elif edit == "template":
+        (themes / "templates" / "incident.html").write_text(
+            '{% extends "!default/incident.html" %}{% block title %}Changed{% endblock %}'
+        )
+    else:
+        (themes / "static" / "extra.css").write_text("a{color:red}")
+    files = cached(site)
+    assert "incidents/old/index.html" in rendered and "history/2011/index.html" in rendered
+    assert files == check(site, NOW, workers=1).files
+
+
+def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[str]) -> None:
+    """Another `now`: the ongoing incident's page is rendered again (its duration), ended ones are not."""
+    cached(site)
+    rendered.clear()
+    later = NOW + timedelta(hours=1)
+    files = cached(site, later)
+    assert "incidents/open/index.html" in rendered and "incidents/old/index.html" not in rendered
+    assert files == check(site, later, workers=1).files
+
+
+def test_another_statusgen_version_ignores_the_cache(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries written by another statusgen (release or code) are never used."""
+    cached(site)
+    cache = Cache(site.parent / ".statusgen-cache")
+    assert cache.load("markdown", cache_key := _markdown_key()) is not None
+    monkeypatch.setattr("statusgen.cache.code_version", lambda: "9.9+other")
+    assert cache.load("markdown", cache_key) is None
+
+
+def _markdown_key() -> object:
+    from statusgen.cache import _markdown_key as key
+    from statusgen.render import markdown_configuration
+
+    return key(markdown_configuration())
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "foreign key", "planted pickle"])
+def test_a_damaged_or_planted_cache_is_rebuilt_never_trusted(
+    site: Path, damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each cache file is signed: a damaged, foreign or planted one is ignored and the output is right."""
+    cached(site)
+    folder = site.parent / ".statusgen-cache"
+    for path in folder.glob("*.pickle"):
+        data = path.read_bytes()
+        if damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "flipped byte":
+            path.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+        elif damage == "foreign key":
+            monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+        else:
+            import pickle
+
+            path.write_bytes(b"\0" * 32 + pickle.dumps(((1, "x", None), {"files": {}})))
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Repaired"))
+    files = cached(site)
+    assert files == check(site, NOW, workers=1).files
+    assert b"Repaired" in files["incidents/old/index.html"]
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(site: Path) -> None:
+    """A same-size edit within the same second (a racy stat) is caught by hashing the file."""
+    cached(site)
+    path = site / "incidents" / "old.md"
+    stat = path.stat()
+    path.write_text(RESOLVED.replace("Old outage", "Odd outage"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert b"Odd outage" in cached(site)["incidents/old/index.html"]
+
+
+# ---------------------------------------------------------------- link mode
+
+
+def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tmp_path: Path) -> None:
+    """The output is a link to one of two copies; a rebuild rewrites only the files that changed."""
+    output = tmp_path / "public"
+    build(site, output, NOW, workers=1, linked=True)
+    first = os.readlink(output)
+    build(site, output, NOW, workers=1, linked=True)
+    second = os.readlink(output)
+    assert output.is_symlink() and first != second
+    untouched = output / "incidents" / "old" / "index.html"
+    inode = untouched.stat().st_ino
+    (site / "incidents" / "open.md").write_text(OPEN.replace("Ongoing outage", "Ongoing outage, update"))
+    result = build(site, output, NOW, workers=1, linked=True)
+    assert os.readlink(output) == first
+    build(site, output, NOW, workers=1, linked=True)  # back to the copy that held `inode`
+    assert untouched.stat().st_ino == inode, "an unchanged file was rewritten"
+    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert tree == dict(result.files)
+
+
+def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Path) -> None:
+    """A copy whose manifest is missing (a build killed while updating it) is rewritten whole."""
+    output = tmp_path / "public"
+    build(site, output, NOW, workers=1, linked=True)
+    build(site, output, NOW, workers=1, linked=True)
+    store = tmp_path / ".public.statusgen"
+    idle = "a" if os.readlink(output).endswith("b") else "b"
+    (store / f"{idle}.manifest.json").unlink()
+    (store / idle / "index.html").write_text("half-written")
+    (store / idle / "stray.html").write_text("left over")
+    result = build(site, output, NOW, workers=1, linked=True)
+    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert tree == dict(result.files)
+
+
+def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> None:
+    """A plain output folder becomes the link, and back; the content is always the whole site."""
+    output = tmp_path / "public"
+    build(site, output, NOW, workers=1)
+    assert output.is_dir() and not output.is_symlink()
+    result = build(site, output, NOW, workers=1, linked=True)
+    assert output.is_symlink()
+    build(site, output, NOW, workers=1)
+    build(site, output, NOW, workers=1, linked=True)
+    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert tree == dict(result.files)
