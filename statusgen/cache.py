@@ -109,12 +109,15 @@ class Cache:
         """Save a value under `name` (atomically; a failure to save only costs the next build)."""
         if self.folder is None:
             return
-        payload = pickle.dumps(((FORMAT, code_version(), key), value), protocol=pickle.HIGHEST_PROTOCOL)
-        signature = hmac.new(self._key, payload, "sha256").digest()
+        signer = hmac.new(self._key, digestmod="sha256")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as handle:
-                handle.write(signature + payload)
+                handle.write(bytes(32))  # the signature's place, filled in once the payload is written
+                # Streamed, so a big cache never sits in memory twice.
+                pickle.dump(((FORMAT, code_version(), key), value), _Signing(handle, signer), protocol=5)
+                handle.seek(0)
+                handle.write(signer.digest())
             os.replace(handle.name, self.folder / f"{name}.pickle")
         except OSError:
             pass
@@ -190,6 +193,18 @@ class Cache:
     def save_markdown(self, configuration: object, rendered: dict[bytes, str]) -> None:
         """Keep the rendered Markdown for the next build."""
         self.save("markdown", _markdown_key(configuration), rendered)
+
+
+class _Signing:
+    """A file wrapper that feeds what is written to an HMAC as well."""
+
+    def __init__(self, handle: Any, signer: hmac.HMAC) -> None:
+        self.handle, self.signer = handle, signer
+
+    def write(self, data: bytes) -> int:
+        """Write and sign."""
+        self.signer.update(data)
+        return self.handle.write(data)
 
 
 class TemplateCode(jinja2.BytecodeCache):

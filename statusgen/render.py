@@ -102,8 +102,7 @@ class MarkdownRenderer:
         )
         rendered = map_(render_markdown, todo) if map_ is not None else [render_markdown(t) for t in todo]
         for text, html in zip(todo, rendered, strict=True):
-            self._done[text] = Markup(html)
-            self.known[markdown_key(text)] = html
+            self.known[markdown_key(text)] = html  # made Markup when asked for, not twice in memory
 
     def __call__(self, text: str) -> Markup:
         """Render one Markdown body to safe HTML."""
