@@ -213,12 +213,15 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
         live = Path(os.readlink(output)).name if _is_our_link(output) else None
         name = TREES[1] if live == TREES[0] else TREES[0]
         tree, manifest_path = store / name, store / f"{name}.manifest.json"
-        try:
-            previous: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        previous = _manifest(manifest_path)
+        if previous is not None:
             manifest_path.unlink()  # until the copy is complete again, it has no manifest
-        except (OSError, ValueError):
-            previous = {}
+        else:
             shutil.rmtree(tree, ignore_errors=True)
+            served = _manifest(store / f"{live}.manifest.json") if live else None
+            # Start from the copy being served, by hard links (cheaper than writing every file):
+            # changed files are unlinked before they are written, so the served copy never changes.
+            previous = _link_copy(store / live, tree, served) if live and served is not None else {}
         tree.mkdir(exist_ok=True)
         manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
         made: set[Path] = set()
@@ -239,6 +242,27 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
         temporary.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
         os.replace(temporary, manifest_path)
         _point(output, Path(store.name) / name)
+
+
+def _manifest(path: Path) -> dict[str, str] | None:
+    """A copy's manifest (path → SHA-256), or None if it has none (new, or interrupted)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _link_copy(source: Path, target: Path, manifest: dict[str, str]) -> dict[str, str]:
+    """Fill `target` with hard links to the files of `source`; return the manifest it now matches."""
+    made: set[Path] = set()
+    for path in manifest:
+        destination = target / path
+        if destination.parent not in made:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            made.add(destination.parent)
+        os.link(source / path, destination)
+    return dict(manifest)
 
 
 def _prune_empty(root: Path, folder: Path) -> None:

@@ -187,6 +187,8 @@ def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Pat
     store = tmp_path / ".public.statusgen"
     idle = "a" if os.readlink(output).endswith("b") else "b"
     (store / f"{idle}.manifest.json").unlink()
+    # As statusgen writes: a new file in place of the old one (the copies share unchanged files).
+    (store / idle / "index.html").unlink()
     (store / idle / "index.html").write_text("half-written")
     (store / idle / "stray.html").write_text("left over")
     result = build(site, output, NOW, workers=1, linked=True)
@@ -205,3 +207,18 @@ def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> No
     build(site, output, NOW, workers=1, linked=True)
     tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
     assert tree == dict(result.files)
+
+
+def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Path) -> None:
+    """The copies share unchanged files by hard links: a rebuild replaces files, never writes into them."""
+    output = tmp_path / "public"
+    build(site, output, NOW, workers=1, linked=True)
+    build(site, output, NOW, workers=1, linked=True)
+    served = Path(os.path.realpath(output))
+    before = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*") if p.is_file()}
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, rewritten"))
+    build(site, output, NOW, workers=1, linked=True)
+    assert Path(os.path.realpath(output)) != served
+    after = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*") if p.is_file()}
+    assert after == before
+    assert b"rewritten" in (output / "incidents" / "old" / "index.html").read_bytes()
