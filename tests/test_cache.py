@@ -222,3 +222,18 @@ def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Pa
     after = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*") if p.is_file()}
     assert after == before
     assert b"rewritten" in (output / "incidents" / "old" / "index.html").read_bytes()
+
+
+def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
+    """A site big enough to be spread over processes builds byte-identical with 1 and 3 workers."""
+    files = {
+        f"incidents/{n:03d}.md": incident_text(
+            title=f"Incident {n}",
+            started=f"2012-0{1 + n % 6}-{1 + n % 28:02d}T{n % 24:02d}:00:00-07:00",
+            resolved=None if n % 17 == 0 else f"2012-0{1 + n % 6}-{1 + n % 28:02d}T{n % 24:02d}:30:00-07:00",
+            body=f"## Report {n}\n\n- a [link](https://example.com/{n})\n",
+        )
+        for n in range(260)
+    }
+    content = make_content(files)
+    assert check(content, NOW, workers=3).files == check(content, NOW, workers=1).files
