@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import statusgen
 from statusgen import ContentError, build, check
 from statusgen.i18n import Formatter
 from statusgen.render import render_markdown, too_complex
@@ -331,9 +332,10 @@ def test_a_read_only_parent_is_a_located_error(tmp_path: Path) -> None:
     write_tree(Path(work), {"content/site.yaml": SITE_YAML})
     (Path(work) / "ro").mkdir(mode=0o555)
     os.chmod(Path(work) / "ro", 0o555)
-    for folder in (tmp_path, *tmp_path.parents):  # let the unprivileged user reach the work folder
-        if folder.stat().st_mode & 0o001 == 0:
-            os.chmod(folder, folder.stat().st_mode | 0o001)
+    source = Path(statusgen.__file__).resolve().parent  # an editable install runs from the clone
+    for folder in {tmp_path, *tmp_path.parents, *source.parents}:  # let the unprivileged user reach them
+        if folder.stat().st_mode & 0o005 != 0o005:
+            os.chmod(folder, folder.stat().st_mode | 0o005)
     result = subprocess.run(
         command,
         cwd=work,
