@@ -15,13 +15,15 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
-from statusgen.cache import Cache, TemplateCode
+from statusgen.cache import Cache, TemplateCode, package_version
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
@@ -73,9 +75,13 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
     size = max(1, -(-len(items) // (workers * 8)))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _WORK = (function, items)
+    context = multiprocessing.get_context("fork")
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_run_chunk, bounds, chunksize=1)
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunks = list(pool.map(_run_chunk, bounds))
+    except BrokenProcessPool:
+        message = "a worker process of the build ended unexpectedly (out of memory?); nothing was written"
+        raise ContentError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")]) from None
     finally:
         _WORK = None
     return [result for chunk in chunks for result in chunk]
@@ -158,7 +164,7 @@ def render_site(
             digest_ = cache.digests.get(entry.path)
             if digest_ is None:
                 return None
-            hashed.update(digest_)
+            hashed.update(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
             if not moving:
                 original = originals[type(entry), entry.slug]
                 moving = last_changed(entry, now) is None or (
@@ -192,8 +198,13 @@ def render_site(
 
 
 def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[str, str]) -> str:
-    """What every page depends on besides its own document: theme files, site, words, assets."""
-    hashed = hashlib.sha256(repr((content.site, words, sorted(assets.items()))).encode())
+    """What every page depends on besides its own documents: the theme's files, the site, the words,
+    the assets, the Markdown and sanitiser configuration and the versions of the libraries involved.
+    """
+    libraries = [package_version(name) for name in ("jinja2", "markdown", "nh3", "babel", "markupsafe")]
+    hashed = hashlib.sha256(
+        repr((content.site, words, sorted(assets.items()), markdown_configuration(), libraries)).encode()
+    )
     for path in [*theme.template_files(), *theme.static_files().values()]:
         hashed.update(str(path).encode() + b"\0" + path.read_bytes())
     return hashed.hexdigest()

@@ -47,7 +47,7 @@ def code_version() -> str:
     hashed = hashlib.sha256()
     for source in sorted(package.glob("*.py")):
         hashed.update(source.name.encode() + b"\0" + source.read_bytes())
-    return f"{_version('statusgen')}+{hashed.hexdigest()[:16]}"
+    return f"{package_version('statusgen')}+{hashed.hexdigest()[:16]}"
 
 
 def secret() -> bytes:
@@ -234,11 +234,11 @@ class TemplateCode(jinja2.BytecodeCache):
 
 
 def _markdown_key(configuration: object) -> tuple[object, ...]:
-    versions = tuple(_version(name) for name in ("markdown", "nh3"))
+    versions = tuple(package_version(name) for name in ("markdown", "nh3"))
     return (versions, configuration)
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:  # pragma: no cover

@@ -61,6 +61,9 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
         safe_relative(path)
     shown = str(output)
     ours = _is_our_link(output)
+    if linked and output.is_symlink() and not ours:
+        message = "link mode makes the output its own symbolic link, and this one is yours (it is kept)"
+        raise ContentError([Problem(shown, None, "", message, "publish without --output-link")])
     output = output.absolute() if linked or ours else _output_folder(output)
     _refuse_working_folder(output, shown)
     try:
@@ -68,8 +71,9 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
         if linked:
             _publish_linked(files, output)
         elif ours:  # back from link mode: the served copy is replaced, so its manifest is void
-            _forget_manifests(output)
-            _publish(files, Path(os.path.realpath(output)))
+            with _locked(output):  # the lock link-mode builds take: never both at once
+                _forget_manifests(output)
+                _publish(files, Path(os.path.realpath(output)))
         else:
             _publish(files, output)
     except OSError as error:

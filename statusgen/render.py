@@ -214,21 +214,25 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         )
     years = history(content)
     latest = tuple(entry for month in years[0].months for entry in month.entries) if years else ()
-    pages.append(
-        Page(
-            "history/index.html",
-            "history.html",
-            {"years": years, "year": years[0] if years else None, "entries": latest},
-        )
-    )
+    context = {"years": years, "year": years[0] if years else None, "entries": latest}
+    pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
         context = {"years": years, "year": year, "entries": entries}
-        ended = [last_changed(entry, snap.now) for entry in entries]
-        if all(moment is not None for moment in ended):
-            context["updated"] = max(ended)  # type: ignore[type-var]
-        pages.append(Page(f"history/{year.year}/index.html", "history.html", context))
+        pages.append(
+            Page(f"history/{year.year}/index.html", "history.html", _dated(context, entries, snap.now))
+        )
     return pages
+
+
+def _dated(
+    context: dict[str, object], entries: Sequence[Incident | Maintenance], now: datetime
+) -> dict[str, object]:
+    """A page listing only ended entries says when the last of them changed, not when it was built."""
+    ended = [last_changed(entry, now) for entry in entries]
+    if ended and all(moment is not None for moment in ended):
+        context["updated"] = max(ended)  # type: ignore[type-var]
+    return context
 
 
 @dataclass(frozen=True)
@@ -408,17 +412,22 @@ def _render(env: jinja2.Environment, template: str, context: Mapping[str, object
     try:
         return env.get_template(template).render(context)
     except jinja2.TemplateSyntaxError as error:
-        where = error.filename or error.name or template
+        where = _short(error.filename or error.name or template)
         raise ContentError([Problem(where, error.lineno, "", f"template error: {error.message}")]) from None
     except jinja2.TemplateNotFound as error:
         raise ContentError([Problem(template, None, "", f"template not found: {error.name}")]) from None
-    except (jinja2.UndefinedError, TypeError, AttributeError, KeyError, ValueError) as error:
+    except ContentError:
+        raise
+    except Exception as error:  # whatever a theme's template raises is reported where it was raised
         where, line = template, None
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
             if frame.filename.endswith((".html", ".xml", ".txt")):
                 where, line = frame.filename, frame.lineno
                 break
-        raise ContentError([Problem(_short(where), line, "", f"template error: {error}")]) from None
+        message = str(error) or type(error).__name__
+        if isinstance(error, RecursionError):
+            message = "a macro or include calls itself without end"
+        raise ContentError([Problem(_short(where), line, "", f"template error: {message}")]) from None
 
 
 def _short(path: str) -> str:

@@ -237,3 +237,63 @@ def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
     }
     content = make_content(files)
     assert check(content, NOW, workers=3).files == check(content, NOW, workers=1).files
+
+
+def test_a_renamed_file_is_not_served_under_its_old_name(site: Path) -> None:
+    """Renaming (or swapping) files changes the links of the history pages that list them."""
+    cached(site)
+    os.rename(site / "incidents" / "y.md", site / "incidents" / "renamed.md")
+    files = cached(site)
+    assert b"incidents/renamed/" in files["history/2011/index.html"]
+    assert files == check(site, NOW, workers=1).files
+
+
+def test_a_history_of_ended_incidents_says_when_they_last_changed(site: Path) -> None:
+    """Whatever `now`, a history page listing only ended entries shows the same "Updated" time."""
+    (site / "incidents" / "open.md").unlink()
+    first = cached(site)["history/index.html"]
+    later = NOW + timedelta(hours=5)
+    assert (
+        cached(site, later)["history/index.html"]
+        == first
+        == check(site, later, workers=1).files["history/index.html"]
+    )
+
+
+def test_another_library_version_renders_pages_again(site: Path, rendered: list[str], monkeypatch) -> None:
+    """A new nh3, Markdown, Babel or Jinja2 (say, a sanitiser fix) reaches the cached pages too."""
+    cached(site)
+    rendered.clear()
+    import sys
+
+    monkeypatch.setattr(sys.modules["statusgen.build"], "package_version", lambda name: "99.0")
+    cached(site)
+    assert "incidents/old/index.html" in rendered
+
+
+def test_link_mode_keeps_a_symbolic_link_of_the_users_own(site: Path, tmp_path: Path) -> None:
+    """An output that is the user's own link is not silently replaced by link mode."""
+    from statusgen import ContentError
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "public").symlink_to(tmp_path / "www")
+    with pytest.raises(ContentError, match="this one is yours"):
+        build(site, tmp_path / "public", NOW, workers=1, linked=True)
+    assert os.readlink(tmp_path / "public") == str(tmp_path / "www")
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
+    """A worker killed (as the OOM killer would) gives a clear error, not a build that never ends."""
+    import signal
+
+    from statusgen import ContentError
+    from statusgen.build import parallel_map
+
+    def work(item: int) -> int:
+        if item == 150:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return item
+
+    with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
+        parallel_map(work, range(300), workers=2)
+    assert parallel_map(lambda item: item * 2, range(300), workers=2) == [n * 2 for n in range(300)]

@@ -110,3 +110,23 @@ def test_templates_autoescape_content(make_content) -> None:
     page = check(content, NOW).files["incidents/x/index.html"].decode()
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{{ 1 // 0 }}", "by zero"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "calls itself"),
+    ],
+)
+def test_any_template_failure_is_a_located_error(make_content, tmp_path, body: str, message: str) -> None:
+    """Whatever a theme's template raises is reported with its file and line, never a traceback."""
+    from statusgen import ContentError, check
+    from tests.conftest import NOW, SITE_YAML, write_tree
+
+    write_tree(tmp_path / "themes" / "bad", {"theme.yaml": "extends: default\n", "templates/404.html": body})
+    content = make_content({}, site=SITE_YAML + "theme: bad\n")
+    with pytest.raises(ContentError) as caught:
+        check(content, NOW)
+    (problem,) = caught.value.problems
+    assert problem.path.endswith("404.html") and problem.line == 1 and message in problem.message
