@@ -379,8 +379,6 @@ class Change:
 
     at: datetime
     reason: str
-    components: tuple[str, ...] = ()  # the component ids whose status or history it touches
-    moves_status: bool = False  # a start or an end: the components' statuses change
 
 
 def _events(content: Content) -> Iterator[tuple[datetime, str, Incident | Maintenance, int]]:
@@ -403,19 +401,9 @@ def _events(content: Content) -> Iterator[tuple[datetime, str, Incident | Mainte
 
 def _change(at: datetime, kind: str, entry: Incident | Maintenance, number: int) -> Change:
     noun = "incident" if isinstance(entry, Incident) else "maintenance"
-    ids = entry.component_ids if isinstance(entry, Incident) else entry.components
     words = {"starts": "starts", "resolved": "is resolved", "ends": "ends"}
     reason = f"{noun} {entry.slug} " + (f"posts update {number}" if kind == "update" else words[kind])
-    return Change(at, reason, ids, kind != "update")
-
-
-def changes(content: Content) -> list[Change]:
-    """Every dated event of the content (starts, updates, resolutions, windows), oldest first.
-
-    Pass the content before `as_of`: future events are what a scheduled rebuild waits for.
-    """
-    found = [_change(*event) for event in _events(content)]
-    return sorted(found, key=lambda change: (change.at, change.reason))
+    return Change(at, reason)
 
 
 def next_changes(content: Content, now: datetime) -> list[Change]:
