@@ -148,6 +148,7 @@ def render_site(
     earlier = cache.pages(fingerprint) if cache.digests else {}
     originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
     keys: dict[str, bytes] = {}
+    changing: set[str] = set()  # pages that hold only for this `now`
 
     def reuse(page: Page) -> bytes | None:
         """An earlier rendering of an incident's or a history year's page whose inputs did not change.
@@ -172,6 +173,7 @@ def render_site(
                 )
         if moving:  # the page shows something that changes with time: it holds only for this `now`
             hashed.update(now.isoformat().encode())
+            changing.add(page.path)
         keys[page.path] = key = hashed.digest()
         found = earlier.get(page.path)
         return found[1] if found is not None and found[0] == key else None
@@ -182,7 +184,7 @@ def render_site(
     if keys:
         kept = {path: (key, files[path]) for path, key in keys.items()}
         if kept != earlier:
-            cache.save_pages(fingerprint, kept)
+            cache.save_pages(fingerprint, kept, changing)
     files.update(feed_files(known, now, words, md))
     if len(md.known) != cached_count:
         kept = md.known

@@ -86,6 +86,7 @@ class Cache:
             except OSError:  # nowhere to keep a key: build without a cache rather than fail
                 self.folder = None
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
+        self._saved_ended: dict[str, tuple[bytes, bytes]] = {}
         self.read: set[str] = set()  # the content files parsed anew by this build (not from the cache)
 
     def load(self, name: str, key: object) -> Any:
@@ -178,11 +179,21 @@ class Cache:
 
     def pages(self, fingerprint: object) -> dict[str, tuple[bytes, bytes]]:
         """Pages rendered by earlier builds: output path → (the key of their inputs, their bytes)."""
-        return self.load("pages", fingerprint) or {}
+        ended = self.load("pages", fingerprint) or {}
+        self._saved_ended = ended
+        return {**ended, **(self.load("pages-now", fingerprint) or {})}
 
-    def save_pages(self, fingerprint: object, pages: dict[str, tuple[bytes, bytes]]) -> None:
-        """Keep rendered pages for the next build."""
-        self.save("pages", fingerprint, pages)
+    def save_pages(
+        self, fingerprint: object, pages: dict[str, tuple[bytes, bytes]], changing: set[str]
+    ) -> None:
+        """Keep rendered pages for the next build: the pages that hold only for one `now` apart, in a
+        small file rewritten each build, so the big file of ended pages is rewritten only when one
+        of them changes."""
+        moving = {path: value for path, value in pages.items() if path in changing}
+        ended = {path: value for path, value in pages.items() if path not in changing}
+        if ended != self._saved_ended:
+            self.save("pages", fingerprint, ended)
+        self.save("pages-now", fingerprint, moving)
 
     # ------------------------------------------------------------ Markdown
 
