@@ -49,6 +49,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (installed if missing); closed afterwards."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@contextmanager
 def serve(folder: Path, prefix: str = "/") -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (an ephemeral port) under `prefix`; yield the site's URL."""
     root = folder

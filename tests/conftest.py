@@ -26,6 +26,11 @@ components:
 """
 
 
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (links to folders followed at the root), by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write `{relative path: text or bytes}` under root and return root."""
     for relative, data in files.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from statusgen import build
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve
+from tests.browser import chromium, serve
 
 ROOT = Path(__file__).parent.parent
 NOW = datetime.fromisoformat("2012-06-21T10:30:00-07:00")  # in the middle of the seed outage
@@ -19,12 +19,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def test_example_site_renders_in_chromium(browser, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from statusgen import ContentError, build, check
 from statusgen.publish import STAGING_MARK, safe_relative, write_site
-from tests.conftest import NOW, SITE_YAML, incident_text
+from tests.conftest import NOW, SITE_YAML, incident_text, read_tree
 
 MAINTENANCE = """---
 title: Database upgrade
@@ -20,11 +20,6 @@ components: [api]
 ---
 Read-only for a few minutes.
 """
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_a_build_produces_every_page(make_content) -> None:
@@ -106,7 +101,7 @@ def test_the_same_content_and_now_give_identical_bytes(make_content, tmp_path: P
     content = make_content({"incidents/x.md": incident_text(), "maintenance/db.md": MAINTENANCE})
     build(content, tmp_path / "one", NOW)
     build(content, tmp_path / "two", NOW)
-    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
 
 
 def test_a_failed_build_leaves_the_previous_site_untouched(make_content, tmp_path: Path) -> None:
@@ -114,11 +109,11 @@ def test_a_failed_build_leaves_the_previous_site_untouched(make_content, tmp_pat
     content = make_content({"incidents/x.md": incident_text()})
     output = tmp_path / "public"
     build(content, output, NOW)
-    before = tree(output)
+    before = read_tree(output)
     (content / "incidents" / "x.md").write_text(incident_text(impact="huge"), encoding="utf-8")
     with pytest.raises(ContentError):
         build(content, output, NOW)
-    assert tree(output) == before
+    assert read_tree(output) == before
     assert not list(tmp_path.glob(f".public{STAGING_MARK}*"))
 
 
@@ -131,7 +126,7 @@ def test_a_rebuild_replaces_the_site_and_drops_removed_pages(make_content, tmp_p
     (content / "incidents" / "y.md").unlink()
     build(content, output, NOW)
     assert not (output / "incidents" / "y").exists()
-    assert tree(output) == dict(check(content, NOW).files)
+    assert read_tree(output) == dict(check(content, NOW).files)
 
 
 def test_a_stale_staging_folder_is_removed_by_the_next_build(make_content, tmp_path: Path) -> None:

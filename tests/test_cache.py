@@ -11,7 +11,7 @@ import pytest
 import statusgen.render
 from statusgen import build, check
 from statusgen.cache import Cache
-from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
+from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, write_tree
 
 RESOLVED = incident_text(
     title="Old outage", started="2012-06-01T08:00:00-07:00", resolved="2012-06-01T09:00:00-07:00"
@@ -175,7 +175,7 @@ def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tm
     assert os.readlink(output) == first
     build(site, output, NOW, workers=1, linked=True)  # back to the copy that held `inode`
     assert untouched.stat().st_ino == inode, "an unchanged file was rewritten"
-    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    tree = read_tree(output)
     assert tree == dict(result.files)
 
 
@@ -192,7 +192,7 @@ def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Pat
     (store / idle / "index.html").write_text("half-written")
     (store / idle / "stray.html").write_text("left over")
     result = build(site, output, NOW, workers=1, linked=True)
-    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    tree = read_tree(output)
     assert tree == dict(result.files)
 
 
@@ -205,7 +205,7 @@ def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> No
     assert output.is_symlink()
     build(site, output, NOW, workers=1)
     build(site, output, NOW, workers=1, linked=True)
-    tree = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    tree = read_tree(output)
     assert tree == dict(result.files)
 
 
@@ -215,11 +215,11 @@ def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Pa
     build(site, output, NOW, workers=1, linked=True)
     build(site, output, NOW, workers=1, linked=True)
     served = Path(os.path.realpath(output))
-    before = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*") if p.is_file()}
+    before = read_tree(served)
     (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, rewritten"))
     build(site, output, NOW, workers=1, linked=True)
     assert Path(os.path.realpath(output)) != served
-    after = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*") if p.is_file()}
+    after = read_tree(served)
     assert after == before
     assert b"rewritten" in (output / "incidents" / "old" / "index.html").read_bytes()
 

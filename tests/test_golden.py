@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 
 from statusgen import build
+from tests.conftest import read_tree
 
 SITES = Path(__file__).parent / "sites"
 NOWS = {"small": "2024-03-02T12:00:00+01:00"}
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("name", sorted(NOWS))
@@ -34,7 +30,7 @@ def test_golden_site(name: str, tmp_path: Path) -> None:
     if os.environ.get("STATUSGEN_REGENERATE"):
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(output, expected)
-    actual, wanted = tree(output), tree(expected)
+    actual, wanted = read_tree(output), read_tree(expected)
     assert sorted(actual) == sorted(wanted)
     for path, data in actual.items():
         assert data == wanted[path], f"{path} differs from tests/sites/{name}/expected/{path}"

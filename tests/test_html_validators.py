@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from statusgen import build
-from tests.browser import CHROMIUM_ARGS, chromium_path, serve
+from tests.browser import chromium, serve
 from tests.tools import java_path, npm_package
 
 ROOT = Path(__file__).parent.parent
@@ -155,12 +155,8 @@ def axe_script() -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless Chromium (Debian's) for every page of the module."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module", params=NOWS)

@@ -13,14 +13,10 @@ from pathlib import Path
 import pytest
 
 from statusgen.publish import STAGING_MARK, write_site
+from tests.conftest import read_tree
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "content"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def site(version: str, pages: int) -> dict[str, bytes]:
@@ -78,12 +74,12 @@ def test_a_build_killed_anywhere_in_its_write_leaves_the_old_or_the_new_site(tmp
         pid = write_in_child(new, output)
         staging = tmp_path / f".public{STAGING_MARK}{pid}"
         kill_when(pid, lambda staging=staging, ready=ready: ready(staging))
-        found = tree(output)
+        found = read_tree(output)
         assert found in (old, new), f"killed at point {len(outcomes)}: neither the old nor the new site"
         outcomes.append("new" if found == new else "old")
     assert outcomes[0] == "old" and outcomes[-1] == "new"
     write_site(new, output)
-    assert tree(output) == new
+    assert read_tree(output) == new
     assert [p.name for p in tmp_path.iterdir() if STAGING_MARK in p.name] == []
 
 
@@ -111,7 +107,7 @@ def test_builds_are_byte_identical_across_folders_seeds_and_file_order(tmp_path:
     copy_in_order(EXAMPLE, second / "content", reverse=True)
     run_build(Path("content"), Path("public"), first, "1")
     run_build(second / "content", tmp_path / "elsewhere" / "out", tmp_path, "4242")
-    one, two = tree(first / "public"), tree(tmp_path / "elsewhere" / "out")
+    one, two = read_tree(first / "public"), read_tree(tmp_path / "elsewhere" / "out")
     assert len(one) > 80
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
