@@ -18,6 +18,7 @@ never unpickled. Deleting the folder is always safe.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -33,7 +34,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from statusgen.content import ContentFile
+from statusgen.content import MAX_FILE_BYTES, ContentFile
 
 T = TypeVar("T")
 FORMAT = 1
@@ -140,6 +141,7 @@ class Cache:
         racy_after = saved["written"] - RACY_SECONDS
         results: list[T | None] = []
         misses: list[int] = []
+        jobs_read: dict[int, ContentFile] = {}
         records: dict[str, tuple[tuple[int, int, int], bytes, T]] = {}
         for index, job in enumerate(jobs):
             found = known.get(job.shown)
@@ -153,10 +155,11 @@ class Cache:
                 results.append(found[2])
                 records[job.shown] = found
                 continue
-            try:
-                hashed = digest(job.path.read_bytes())
-            except OSError:
-                hashed = b""
+            data = None
+            if stamp[1] <= MAX_FILE_BYTES:  # a file over the cap is left to `read` to refuse
+                with contextlib.suppress(OSError):
+                    data = job.path.read_bytes()
+            hashed = digest(data) if data is not None else b""
             if found is not None and hashed and found[1] == hashed:
                 results.append(found[2])
                 records[job.shown] = (stamp, hashed, found[2])
@@ -164,7 +167,8 @@ class Cache:
             results.append(None)
             misses.append(index)
             records[job.shown] = (stamp, hashed, None)  # type: ignore[assignment]
-        fresh = map_(read, [jobs[i] for i in misses])
+            jobs_read[index] = dataclasses.replace(job, data=data)  # read once, not again to parse
+        fresh = map_(read, [jobs_read[i] for i in misses])
         self.read = {jobs[i].shown for i in misses}
         for index, result in zip(misses, fresh, strict=True):
             results[index] = result

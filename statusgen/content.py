@@ -689,13 +689,15 @@ class ContentFile:
     path: Path
     shown: str
     site: Site
+    data: bytes | None = None  # the file's bytes when the caller has read them already (the cache)
 
 
 def read_document(job: ContentFile) -> tuple[Incident | Maintenance | None, list[Problem]]:
     """Read and validate one content file: its model (None if it has errors) and its problems."""
     read = _read_incident if job.kind == "incidents" else _read_maintenance
     try:
-        return read(job.shown, read_text(job.path, job.shown), job.site)
+        text = read_text(job.path, job.shown) if job.data is None else frontmatter.decode(job.shown, job.data)
+        return read(job.shown, text, job.site)
     except ContentError as error:
         return None, list(error.problems)
 
