@@ -163,6 +163,14 @@ class Formatter:
     def duration(self, span: timedelta) -> str:
         """A duration in hours and minutes: "2 h 5 min", "3 d 4 h"."""
         minutes = int(span.total_seconds() // 60)
+        key = ("duration", minutes)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._duration(minutes)
+        return found
+
+    def _duration(self, minutes: int) -> str:
+        """`duration` of a whole number of minutes, not memoised."""
         days, rest = divmod(minutes, 24 * 60)
         hours, minutes = divmod(rest, 60)
         parts = [

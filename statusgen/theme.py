@@ -9,11 +9,14 @@ folder, then among the themes shipped with statusgen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
+from jinja2.lexer import Token, TokenStream
+from markupsafe import Markup
 
 from statusgen import frontmatter
 from statusgen.errors import ContentError, Problem, did_you_mean
@@ -132,9 +135,49 @@ def environment(theme: Theme, compiled: jinja2.BytecodeCache | None = None) -> j
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", TranslatedConstants],
         auto_reload=False,
         bytecode_cache=compiled,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
+
+
+class TranslatedConstants(jinja2.ext.Extension):
+    """Translates `{{ _("a constant") }}` once, when a template is compiled, not on every page.
+
+    The result is what the i18n extension's `_` gives at run time (the translation, trusted as
+    markup, formatted with no variables), so only the cost changes: a page holds a dozen such
+    strings and a big site renders ten thousand pages. Only a call that is the whole expression of
+    its `{{ }}` is folded (Jinja folds `~` joins of constants into plain, escaped text); calls with
+    variables stay as they are. A compiled template depends on the translations: keep one
+    environment per language.
+    """
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        """Translate with the identity until `translate_constants` is set on the environment."""
+        super().__init__(environment)
+        environment.extend(translate_constants=str)
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        """Replace each `{{ _ ( "text" ) }}` run of tokens by `{{ "translation" | safe }}`, which
+        Jinja then writes into the compiled template as text."""
+        translate: Callable[[str], str] = self.environment.translate_constants  # type: ignore[attr-defined]
+        shape = ("variable_begin", "name", "lparen", "string", "rparen", "variable_end")
+        window: list[Token] = []
+        for token in stream:
+            window.append(token)
+            if len(window) < len(shape):
+                continue
+            if tuple(t.type for t in window) == shape and window[1].value == "_":
+                begin, _name, _open, text, _close, end = window
+                translated = str(Markup(translate(text.value)) % {})
+                yield begin
+                yield Token(text.lineno, "string", translated)
+                yield Token(text.lineno, "pipe", "|")
+                yield Token(text.lineno, "name", "safe")
+                yield end
+                window.clear()
+            else:
+                yield window.pop(0)
+        yield from window

@@ -130,3 +130,34 @@ def test_any_template_failure_is_a_located_error(make_content, tmp_path, body: s
         check(content, NOW)
     (problem,) = caught.value.problems
     assert problem.path.endswith("404.html") and problem.line == 1 and message in problem.message
+
+
+@pytest.mark.parametrize(
+    ("source", "folds"),
+    [
+        ('{{ _("Fish & chips") }}', True),
+        ("{{ _('100%% sure') }}|{{ _(\"<b>bold</b>\") }}", True),
+        ('<p title="{{ _("Say \\"hi\\"") }}">', True),
+        ('{{ _("a") ~ _("b") }}', False),
+        ('{{ _("Lasted %(d)s", d="<2 h>") }}', False),
+        ('{% set word = "Site" %}{{ _(word) }}', False),
+    ],
+)
+def test_constant_translations_fold_to_what_gettext_gives_at_run_time(source: str, folds: bool) -> None:
+    """`{{ _("text") }}` translated when the template compiles renders exactly as the i18n
+    extension's `_` at run time (markup trusted, `%%` formatted), under a real translation."""
+    import jinja2
+
+    from statusgen.theme import TranslatedConstants
+
+    def translate(text: str) -> str:
+        return {"Fish & chips": "Poisson & frites", "a": "<i>A</i>", "Site": "Website"}.get(text, text)
+
+    folding = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n", TranslatedConstants])
+    folding.translate_constants = translate  # type: ignore[attr-defined]
+    plain = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    for env in (folding, plain):
+        env.install_gettext_callables(translate, lambda s, p, n: s, newstyle=True)  # type: ignore[attr-defined]
+    assert folding.from_string(source).render() == plain.from_string(source).render()
+    looked_up = [env.compile(source, raw=True).count("l_0__") for env in (folding, plain)]
+    assert (looked_up[0] < looked_up[1]) == folds  # a folded `_` is not looked up at run time
