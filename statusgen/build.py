@@ -125,22 +125,15 @@ def render_site(
     known = as_of(content, now)
     snap = snapshot(known, now)
     words = labels()
-    md = MarkdownRenderer()
 
     def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return parallel_map(function, items, workers)
 
     cache = cache or Cache(None)
     configuration = markdown_configuration()
-    known_html = cache.markdown(configuration)
-    cached_count = len(known_html)
-    # Documents the cache did not hold may bring new Markdown: render it all at once, in parallel.
-    fresh = [
-        e
-        for e in (*known.incidents, *known.maintenance)
-        if e.path not in cache.digests or e.path in cache.read
-    ]
-    md.prime(markdown_sources(fresh) if known_html else markdown_sources(known), spread, known_html)
+    # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
+    md = MarkdownRenderer(cache.markdown(configuration))
+    cached_count = len(md.known)
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}

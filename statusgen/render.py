@@ -11,11 +11,12 @@ import hashlib
 import heapq
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -36,6 +37,8 @@ from statusgen.status import (
     maintenance_status,
 )
 from statusgen.theme import Theme, environment
+
+T = TypeVar("T")
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
 
@@ -82,42 +85,34 @@ def sanitise(html: str) -> str:
 
 
 class MarkdownRenderer:
-    """Markdown source to sanitised HTML, memoised by text within one build."""
+    """Markdown source to sanitised HTML, memoised by the text's hash.
 
-    def __init__(self) -> None:
-        """Create one Python-Markdown instance, reset between documents."""
-        self._md = _converter()
-        self.known: dict[bytes, str] = {}  # by text hash: HTML from the build cache, and all rendered since
-        self._done: dict[str, Markup] = {}
+    `known` is what earlier builds converted (the build cache). A forked worker's conversions are
+    collected with `take_fresh` and given back to the parent with `learn`, so Markdown is converted
+    where its page is rendered, once per build.
+    """
 
-    def prime(
-        self,
-        texts: Iterable[str],
-        map_: Callable[..., list[str]] | None = None,
-        known: dict[bytes, str] | None = None,
-    ) -> None:
-        """Render many bodies at once into the memo (`map_` may spread them over processes).
-
-        `known` maps hashes of texts to HTML rendered by earlier builds (the build cache): those texts
-        are looked up there when asked for; the others are rendered now.
-        """
-        self.known = known if known is not None else {}
-        todo = sorted(
-            {text for text in texts if text not in self._done and markdown_key(text) not in self.known}
-        )
-        rendered = map_(render_markdown, todo) if map_ is not None else [render_markdown(t) for t in todo]
-        for text, html in zip(todo, rendered, strict=True):
-            self.known[markdown_key(text)] = html  # made Markup when asked for, not twice in memory
+    def __init__(self, known: dict[bytes, str] | None = None) -> None:
+        """Start from `known` (text hash → HTML); the converter is made when first needed."""
+        self.known: dict[bytes, str] = known if known is not None else {}
+        self._fresh: dict[bytes, str] = {}
 
     def __call__(self, text: str) -> Markup:
         """Render one Markdown body to safe HTML."""
-        found = self._done.get(text)
-        if found is None:
-            known = self.known.get(markdown_key(text))
-            if known is None:
-                known = self.known[markdown_key(text)] = render_markdown(text, self._md)
-            found = self._done[text] = Markup(known)
-        return found
+        key = markdown_key(text)
+        html = self.known.get(key)
+        if html is None:
+            html = self.known[key] = self._fresh[key] = render_markdown(text, _converter())
+        return Markup(html)
+
+    def take_fresh(self) -> dict[bytes, str]:
+        """What this process converted since the last call (a worker sends it to the parent)."""
+        fresh, self._fresh = self._fresh, {}
+        return fresh
+
+    def learn(self, converted: Mapping[bytes, str]) -> None:
+        """Add conversions made elsewhere (by a worker process)."""
+        self.known.update(converted)
 
 
 # Python-Markdown is quadratic in the `[` of one block and slow on very deep nesting. A body past
@@ -314,7 +309,7 @@ def render_pages(
     assets: Mapping[str, str],
     md: MarkdownRenderer | None = None,
     words: Mapping[str, Mapping[str, str]] | None = None,
-    map_: Callable[[Callable[[Page], bytes], Sequence[Page]], list[bytes]] | None = None,
+    map_: Callable[[Callable[[Page], T], Sequence[Page]], list[T]] | None = None,
     reuse: Callable[[Page], bytes | None] | None = None,
     compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, bytes]:
@@ -373,11 +368,17 @@ def render_pages(
         }
         return _render(env, page.template, context).encode("utf-8")
 
+    def render_and_convert(page: Page) -> tuple[bytes, dict[bytes, str]]:
+        """A page, and the Markdown converted for it (which a worker process hands back)."""
+        return render(page), md.take_fresh()
+
     pages = plan(content, snap)
     out = {page.path: reuse(page) for page in pages} if reuse is not None else {}
     todo = [page for page in pages if out.get(page.path) is None]
-    rendered = map_(render, todo) if map_ is not None else [render(page) for page in todo]
-    out.update(zip((page.path for page in todo), rendered, strict=True))
+    done = map_(render_and_convert, todo) if map_ is not None else [render_and_convert(p) for p in todo]
+    for page, (data, converted) in zip(todo, done, strict=True):
+        out[page.path] = data
+        md.learn(converted)
     return {page.path: out[page.path] for page in pages}  # type: ignore[misc]
 
 

@@ -14,9 +14,16 @@ from statusgen.cache import Cache
 from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, write_tree
 
 RESOLVED = incident_text(
-    title="Old outage", started="2012-06-01T08:00:00-07:00", resolved="2012-06-01T09:00:00-07:00"
+    title="Old outage",
+    started="2012-06-01T08:00:00-07:00",
+    resolved="2012-06-01T09:00:00-07:00",
+    body="The *primary database* failed over; see the [post-mortem](https://example.com/pm).\n",
 )
-OPEN = incident_text(title="Ongoing outage", started="2012-06-21T09:00:00-07:00")
+OPEN = incident_text(
+    title="Ongoing outage",
+    started="2012-06-21T09:00:00-07:00",
+    updates="\n  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: We **look** into it.",
+)
 OTHER_YEAR = incident_text(
     title="Last year", started="2011-03-01T08:00:00-07:00", resolved="2011-03-01T09:00:00-07:00"
 )
@@ -94,6 +101,33 @@ def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list
     files = cached(site)
     assert "incidents/old/index.html" in rendered and "history/2011/index.html" in rendered
     assert files == check(site, NOW, workers=1).files
+
+
+def test_markdown_is_converted_once_not_again_when_pages_are(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A theme change renders every page again but converts no Markdown; an edited document's new
+    text is converted, and only that."""
+    converted: list[str] = []
+    original = statusgen.render.render_markdown
+
+    def spy(text: str, md=None) -> str:  # type: ignore[no-untyped-def]
+        converted.append(text)
+        return original(text, md)
+
+    monkeypatch.setattr(statusgen.render, "render_markdown", spy)
+    cached(site)
+    assert "We **look** into it." in converted and len(converted) == 2
+    converted.clear()
+    write_tree(site.parent / "themes" / "local", {"theme.yaml": "extends: default\n"})
+    (site / "site.yaml").write_text(SITE_YAML + "theme: local\n")
+    files = cached(site)  # every page rendered again with the new theme
+    assert converted == []
+    assert files == check(site, NOW, workers=1).files
+    converted.clear()
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("failed over", "failed"))
+    cached(site)
+    assert converted == ["The *primary database* failed; see the [post-mortem](https://example.com/pm).\n"]
 
 
 def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[str]) -> None:
