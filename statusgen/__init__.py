@@ -8,16 +8,11 @@ The library API that the command line (and the tests) call:
 - `ContentError` carries every located `Problem` of a failed run.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+__version__ = "0.1.0"  # the one place the release is written (pyproject.toml reads it)
 
 from statusgen.build import BuildResult, build, check, render_site
 from statusgen.content import load_content, parse_incident, parse_maintenance, parse_site
 from statusgen.errors import ContentError, Problem
-
-try:
-    __version__ = version("statusgen")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "BuildResult",

@@ -22,8 +22,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import babel
+import jinja2
+import markdown
+import nh3
+from markupsafe import escape
+
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
-from statusgen.cache import Cache, TemplateCode, package_version
+from statusgen.cache import Cache, TemplateCode
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
@@ -196,7 +202,8 @@ def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[
     """What every page depends on besides its own documents: the theme's files, the site, the words,
     the assets, the Markdown and sanitiser configuration and the versions of the libraries involved.
     """
-    libraries = [package_version(name) for name in ("jinja2", "markdown", "nh3", "babel", "markupsafe")]
+    libraries = [jinja2.__version__, markdown.__version__, nh3.__version__, babel.__version__]
+    libraries.append(escape("<>&'\"\u00a0"))  # MarkupSafe's escaping, which pages depend on
     hashed = hashlib.sha256(
         repr((content.site, words, sorted(assets.items()), markdown_configuration(), libraries)).encode()
     )

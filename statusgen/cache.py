@@ -27,17 +27,20 @@ import pickle
 import secrets
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
+import markdown
+import nh3
 
 from statusgen.content import MAX_FILE_BYTES, ContentFile
 
 T = TypeVar("T")
 FORMAT = 1
+DOCUMENT_SHARDS = 16  # files the parsed documents are kept in
 RACY_SECONDS = 2.0  # a file changed this close to the cache's writing is hashed, whatever its stat says
 
 
@@ -48,7 +51,9 @@ def code_version() -> str:
     hashed = hashlib.sha256()
     for source in sorted(package.glob("*.py")):
         hashed.update(source.name.encode() + b"\0" + source.read_bytes())
-    return f"{package_version('statusgen')}+{hashed.hexdigest()[:16]}"
+    from statusgen import __version__  # here: the package imports this module
+
+    return f"{__version__}+{hashed.hexdigest()[:16]}"
 
 
 def secret() -> bytes:
@@ -132,29 +137,38 @@ class Cache:
         jobs: Sequence[ContentFile],
         map_: Callable[[Callable[[ContentFile], T], Sequence[ContentFile]], list[T]],
     ) -> list[T]:
-        """`map_(read, jobs)`, but reusing what the cache holds for files that did not change."""
+        """`map_(read, jobs)`, but reusing what the cache holds for files that did not change.
+
+        The documents are kept in `DOCUMENT_SHARDS` files by a hash of their path, so an edit to
+        one document rewrites one small file, not the whole cache.
+        """
         if not jobs or self.folder is None:
             return map_(read, jobs)
         key = hashlib.sha256(repr(jobs[0].site).encode()).hexdigest()
-        saved = self.load("documents", key) or {"written": 0.0, "files": {}}
-        known: dict[str, tuple[tuple[int, int, int], bytes, T]] = saved["files"]
-        racy_after = saved["written"] - RACY_SECONDS
+        shards = [
+            self.load(f"documents-{n:02d}", key) or {"written": 0.0, "files": {}}
+            for n in range(DOCUMENT_SHARDS)
+        ]
         results: list[T | None] = []
         misses: list[int] = []
         jobs_read: dict[int, ContentFile] = {}
         records: dict[str, tuple[tuple[int, int, int], bytes, T]] = {}
+        changed: set[int] = set()  # shards to write back
         for index, job in enumerate(jobs):
-            found = known.get(job.shown)
+            shard = _shard(job.shown)
+            found = shards[shard]["files"].get(job.shown)
             try:
                 status = job.path.stat()
             except OSError:
                 found = None
                 status = None
             stamp = (status.st_mtime_ns, status.st_size, status.st_ino) if status else (0, 0, 0)
+            racy_after = shards[shard]["written"] - RACY_SECONDS
             if found is not None and found[0] == stamp and stamp[0] / 1e9 < racy_after:
                 results.append(found[2])
                 records[job.shown] = found
                 continue
+            changed.add(shard)
             data = None
             if stamp[1] <= MAX_FILE_BYTES:  # a file over the cap is left to `read` to refuse
                 with contextlib.suppress(OSError):
@@ -174,8 +188,13 @@ class Cache:
             results[index] = result
             stamp, hashed, _ = records[jobs[index].shown]
             records[jobs[index].shown] = (stamp, hashed, result)
-        if misses or len(records) != len(known):
-            self.save("documents", key, {"written": time.time(), "files": records})
+        for shard, saved in enumerate(shards):  # a removed document changes its shard too
+            if saved["files"].keys() - records.keys():
+                changed.add(shard)
+        written = time.time()
+        for shard in sorted(changed):
+            files = {shown: r for shown, r in records.items() if _shard(shown) == shard}
+            self.save(f"documents-{shard:02d}", key, {"written": written, "files": files})
         self.digests = {shown: record[1] for shown, record in records.items() if record[1]}
         return results  # type: ignore[return-value]
 
@@ -208,6 +227,11 @@ class Cache:
     def save_markdown(self, configuration: object, rendered: dict[bytes, str]) -> None:
         """Keep the rendered Markdown for the next build."""
         self.save("markdown", _markdown_key(configuration), rendered)
+
+
+def _shard(shown: str) -> int:
+    """Which of the document files keeps the document at this path."""
+    return zlib.crc32(shown.encode()) % DOCUMENT_SHARDS
 
 
 class _Signing:
@@ -249,12 +273,4 @@ class TemplateCode(jinja2.BytecodeCache):
 
 
 def _markdown_key(configuration: object) -> tuple[object, ...]:
-    versions = tuple(package_version(name) for name in ("markdown", "nh3"))
-    return (versions, configuration)
-
-
-def package_version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:  # pragma: no cover
-        return "?"
+    return ((markdown.__version__, nh3.__version__), configuration)
