@@ -294,16 +294,25 @@ def api_files(content: Content, snap: Snapshot) -> dict[str, bytes]:
     components = list(api.components.values())
     now = snap.now
     cap = site.feed_entries
-    unresolved = [i for i in _newest(content.incidents) if isinstance(i, Incident) and is_active(i, now)]
     recent = [i for i in _newest(content.incidents) if isinstance(i, Incident)]
+    unresolved = [i for i in recent if is_active(i, now)]
     listed = _newest({*recent[:cap], *unresolved})
     by_status = [(m, maintenance_status(m, now)) for m in _newest(content.maintenance)]
     upcoming = [m for m, s in by_status if s is MaintenanceStatus.SCHEDULED]
     active = [m for m, s in by_status if s in _ACTIVE]
     maintenance = _newest({*(m for m, _ in by_status[:cap]), *upcoming, *active})
 
+    made: dict[str, dict[str, object]] = {}  # an open incident is in three files: build it once
+
     def incidents(items: Iterable[Incident | Maintenance]) -> list[dict[str, object]]:
-        return [api.incident(i) for i in items if isinstance(i, Incident)]
+        out = []
+        for item in items:
+            if isinstance(item, Incident):
+                found = made.get(item.slug)
+                if found is None:
+                    found = made[item.slug] = api.incident(item)
+                out.append(found)
+        return out
 
     def windows(items: Iterable[Incident | Maintenance]) -> list[dict[str, object]]:
         return [api.maintenance(m) for m in items if isinstance(m, Maintenance)]

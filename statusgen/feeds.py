@@ -20,6 +20,8 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 import icalendar
@@ -119,12 +121,12 @@ class _Writer:
 
     def updated(self, entry: Entry) -> datetime:
         """When the entry last changed: its latest update or resolution, else when it began."""
-        if isinstance(entry, Incident):
-            moments = [u.at for u in entry.updates]
-            if entry.resolved is not None:
-                moments.append(entry.resolved)
-            return max(moments, default=entry.started)
-        return max((u.at for u in entry.updates), default=entry.start)
+        latest = entry.updates[-1].at if entry.updates else None  # updates are in time order
+        if isinstance(entry, Incident) and entry.resolved is not None:
+            latest = entry.resolved if latest is None else max(latest, entry.resolved)
+        if latest is not None:
+            return latest
+        return entry.started if isinstance(entry, Incident) else entry.start
 
     # ------------------------------------------------------------ entry bodies
 
@@ -193,9 +195,12 @@ class _Writer:
 
     def newest(self, entries: Iterable[Entry]) -> list[Entry]:
         """Entries newest first by their latest change (then by id), as feeds list them."""
-        return sorted(
-            entries, key=lambda e: (self.updated(e), self.tag(self.page(e).rstrip("/"))), reverse=True
-        )
+        by_time = sorted(((self.updated(e), e) for e in entries), key=itemgetter(0), reverse=True)
+        ordered: list[Entry] = []
+        for _, tied in groupby(by_time, key=itemgetter(0)):  # ids are built only to break ties
+            run = [entry for _, entry in tied]
+            ordered += sorted(run, key=self.entry_tag, reverse=True) if len(run) > 1 else run
+        return ordered
 
     def history_rows(self, ordered: Iterable[Entry], keep: Callable[[Entry], bool] = bool) -> list[_Row]:
         """One row per incident or maintenance: the first `feed_entries` of `ordered` that `keep`."""
@@ -219,9 +224,27 @@ class _Writer:
             )
         return rows
 
-    def update_rows(self, entries: Iterable[Entry]) -> list[_Row]:
-        """One row per update, titled "[Resolved] Title": the newest `feed_entries` of them."""
-        candidates = [(update.at, entry, update) for entry in entries for update in entry.updates]
+    def update_rows(self, ordered: Iterable[Entry]) -> list[_Row]:
+        """One row per update, titled "[Resolved] Title": the newest `feed_entries` of them.
+
+        Give the entries as `newest` orders them: an entry that last changed before the
+        `feed_entries`-th newest update seen so far holds no update that can be chosen, nor do the
+        entries after it.
+        """
+        count = self.site.feed_entries
+        if count <= 0:
+            return []
+        candidates: list[tuple[datetime, Entry, Update]] = []
+        newest_times: list[datetime] = []  # a min-heap of the `count` newest update times so far
+        for entry in ordered:
+            if len(newest_times) == count and self.updated(entry) < newest_times[0]:
+                break
+            for update in entry.updates:
+                candidates.append((update.at, entry, update))
+                if len(newest_times) < count:
+                    heapq.heappush(newest_times, update.at)
+                elif update.at > newest_times[0]:
+                    heapq.heapreplace(newest_times, update.at)
         # Newest first, ties broken by id; only rows from the cutoff on can be chosen, so only their
         # ids are built.
         cutoff = _cutoff([row[0] for row in candidates], self.site.feed_entries)
@@ -289,7 +312,7 @@ def feed_files(
     ordered = writer.newest(everything)
     named = {"site": site.title}
     out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(ordered))
-    out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(everything))
+    out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(ordered))
     maintenance_rows = writer.history_rows(ordered, lambda e: isinstance(e, Maintenance))
     out |= writer.feeds("maintenance", _("%(site)s: maintenance") % named, maintenance_rows)
     out["maintenance.ics"] = calendar(content, content.maintenance, translate)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+import dataclasses
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from statusgen import check
+from statusgen.feeds import _Writer
+from statusgen.i18n import labels
+from statusgen.models import Content, Impact, Incident, IncidentStatus, Maintenance, MaintenanceStatus, Update
 from tests.conftest import NOW, SITE_YAML, incident_text
+from tests.strategies import EPOCH, SITE
+
+NOW_INSTANT = EPOCH + timedelta(days=1)
 
 OUTAGE = incident_text(
     title="Website down",
@@ -299,3 +308,41 @@ def test_every_feed_of_the_example_site_parses_without_bozo(now: str) -> None:
     feeds = {name: data for name, data in files.items() if name.endswith((".atom", ".rss"))}
     assert len(feeds) == 2 * (3 + 9)  # history, updates, maintenance, and one per component
     assert sum(len(parse(data).entries) for data in feeds.values()) > 40
+
+
+@st.composite
+def _crowded_entries(draw: st.DrawFn) -> list[Incident | Maintenance]:
+    """Incidents and maintenance whose updates often share an instant (ties are the hard case)."""
+    moments = st.integers(0, 6).map(lambda hour: EPOCH + timedelta(hours=hour))
+    entries: list[Incident | Maintenance] = []
+    for number in range(draw(st.integers(0, 8))):
+        times = sorted(draw(st.lists(moments, max_size=4)))
+        updates = tuple(Update(at, IncidentStatus.IDENTIFIED, "b", n) for n, at in enumerate(times, 1))
+        resolved = draw(st.none() | moments.filter(lambda at, t=times: not t or at >= t[-1]))
+        started = min([*times, resolved or times[0]]) if times or resolved else draw(moments)
+        entries.append(
+            Incident(f"i{number}", f"i{number}.md", "t", started, Impact.MINOR, (), updates, resolved)
+        )
+    for number in range(draw(st.integers(0, 3))):
+        times = sorted(draw(st.lists(moments, max_size=3)))
+        updates = tuple(Update(at, MaintenanceStatus.SCHEDULED, "b", n) for n, at in enumerate(times, 1))
+        start = draw(moments)
+        entries.append(
+            Maintenance(f"m{number}", f"m{number}.md", "t", start, start + timedelta(hours=1), (), updates)
+        )
+    return entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(_crowded_entries(), st.integers(1, 5))
+def test_feeds_choose_what_sorting_everything_would(entries: list, count: int) -> None:
+    """Feeds look at as few entries as they can, yet list exactly what a full sort by time, then id,
+    newest first, would: entries by their latest change, updates by their instant."""
+    site = dataclasses.replace(SITE, feed_entries=count)
+    content = Content(site, tuple(e for e in entries if isinstance(e, Incident)), ())
+    writer = _Writer(content, NOW_INSTANT, labels(), str, str)
+    ordered = writer.newest(entries)
+    assert ordered == sorted(entries, key=lambda e: (writer.updated(e), writer.entry_tag(e)), reverse=True)
+    every_update = [(u.at, f"{writer.entry_tag(e)}#update-{u.number}") for e in entries for u in e.updates]
+    chosen = [(row.updated, row.id) for row in writer.update_rows(ordered)]
+    assert chosen == sorted(every_update, reverse=True)[:count]
