@@ -5,7 +5,8 @@ the single-core floor of the stack stage by stage (reading, YAML with CSafeLoade
 Jinja2, writing), then times `statusgen build` as a fresh process:
 
 - cold: no cache, no previous output;
-- warm, no change: the same build again;
+- second build: the same build again, which in link mode also makes the second copy of the site;
+- warm, no change: the same build once more (the steady state of a site built before);
 - warm, one update: after one incident gains an update;
 
 and reports medians of `--repeat` runs, peak memory (max RSS of the build process and of its
@@ -132,6 +133,7 @@ def main() -> None:
             shutil.rmtree(root / f"floor-{n}")
         results: dict[str, list[tuple[float, int]]] = {
             "cold": [],
+            "second build (fills link mode's other copy)": [],
             "warm, no change": [],
             "warm, one update": [],
         }
@@ -140,6 +142,8 @@ def main() -> None:
             for cache in root.glob(".statusgen-cache*"):
                 shutil.rmtree(cache)
             results["cold"].append(timed_build(content, output))
+            # Link mode keeps two copies; the second build makes the other one (hard links), once.
+            results["second build (fills link mode's other copy)"].append(timed_build(content, output))
             results["warm, no change"].append(timed_build(content, output))
             add_update(content, args.incidents)
             results["warm, one update"].append(timed_build(content, output))

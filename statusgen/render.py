@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -196,7 +197,11 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
             context["updated"] = ended
         pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", context))
     for item in content.maintenance:
-        pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", {"maintenance": item}))
+        context = {"maintenance": item, "entries": (item,)}
+        ended = last_changed(item, snap.now)
+        if ended is not None:
+            context["updated"] = ended
+        pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", context))
     by_component: dict[str, list[Incident]] = {state.component.id: [] for state in snap.components}
     for incident in content.incidents:
         for component_id in incident.component_ids:
@@ -268,18 +273,14 @@ def _newest_first(entry: Incident | Maintenance) -> tuple[float, str]:
 def history(content: Content) -> tuple[Year, ...]:
     """Every incident and maintenance, newest first, grouped by year and month in the site's zone."""
     tz = content.site.tz
-    entries = sorted([*content.incidents, *content.maintenance], key=_newest_first)
-
-    def local_year(entry: Incident | Maintenance) -> int:
-        return _begins(entry).astimezone(tz).year
-
-    def local_month(entry: Incident | Maintenance) -> int:
-        return _begins(entry).astimezone(tz).month
-
+    by_slug = sorted([*content.incidents, *content.maintenance], key=attrgetter("slug"))
+    entries = sorted(by_slug, key=_begins, reverse=True)  # stable: slugs stay in order within an instant
+    local = [(_begins(entry).astimezone(tz), entry) for entry in entries]
     years = []
-    for year, in_year in groupby(entries, key=local_year):
+    for year, in_year in groupby(local, key=lambda pair: pair[0].year):
         months = tuple(
-            Month(year, month, tuple(items)) for month, items in groupby(list(in_year), key=local_month)
+            Month(year, month, tuple(entry for _, entry in items))
+            for month, items in groupby(in_year, key=lambda pair: pair[0].month)
         )
         years.append(Year(year, months))
     return tuple(years)

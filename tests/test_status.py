@@ -179,3 +179,26 @@ def test_the_banner_is_never_better_than_an_open_incident(content: Content, now:
         assert rank[snap.indicator] >= rank[found.impact]
         if found.impact is not Impact.NONE:
             assert snap.indicator is not Indicator.NONE
+
+
+@settings(max_examples=200, deadline=None)
+@given(contents())
+def test_history_lists_everything_newest_first_by_local_year_and_month(content: Content) -> None:
+    """The archive holds every entry once, newest first (ties by slug), grouped in the site's zone."""
+    from statusgen.render import history
+
+    def begins(entry):  # type: ignore[no-untyped-def]
+        return getattr(entry, "started", None) or entry.start
+
+    expected = sorted(
+        [*content.incidents, *content.maintenance], key=lambda e: (-begins(e).timestamp(), e.slug)
+    )
+    years = history(content)
+    listed = [entry for year in years for month in year.months for entry in month.entries]
+    assert listed == expected
+    for year in years:
+        for month in year.months:
+            for entry in month.entries:
+                local = begins(entry).astimezone(content.site.tz)
+                assert (local.year, local.month) == (year.year, month.month) == (month.year, month.month)
+    assert len({(y.year) for y in years}) == len(years)
