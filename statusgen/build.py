@@ -35,7 +35,7 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
 from statusgen.models import Content, Incident, Maintenance
-from statusgen.publish import write_site
+from statusgen.publish import PublishedSite, SiteFiles, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
@@ -120,8 +120,13 @@ def render_site(
     themes: tuple[Path, ...],
     workers: int | None = None,
     cache: Cache | None = None,
+    previous: PublishedSite | None = None,
 ) -> BuildResult:
-    """Derive and render the whole site at `now` into `{relative path: bytes}`."""
+    """Derive and render the whole site at `now` into `{relative path: bytes}`.
+
+    With a cache and the `previous` site (what the output holds now), the pages whose inputs did
+    not change since they were published are not rendered again but kept from there.
+    """
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     if not in_range(now):
@@ -144,26 +149,28 @@ def render_site(
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
     fingerprint = _fingerprint(theme, known, words, assets)
-    earlier = cache.pages(fingerprint) if cache.digests else {}
+    earlier = cache.pages(fingerprint) if cache.digests and previous is not None else {}
     originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
     keys: dict[str, bytes] = {}
     changing: set[str] = set()  # pages that hold only for this `now`
+    kept: dict[str, str] = {}  # unchanged pages the published site holds, not read (link mode)
 
-    def reuse(page: Page) -> bytes | None:
-        """An earlier rendering of an incident's or a history year's page whose inputs did not change.
+    def unchanged(page: Page) -> bool:
+        """Whether an incident's, a maintenance's or a history year's page is published already,
+        as rendered from the same inputs.
 
         The inputs: the documents shown (by content hash), the years listed, and `now` unless every
         entry shown has ended (an ongoing incident's duration changes with time).
         """
         entries = page.context.get("entries")
         if not isinstance(entries, tuple) or not entries:
-            return None
+            return False
         hashed = hashlib.sha256(repr([year.year for year in page.context.get("years", ())]).encode())
         moving = False
         for entry in entries:
             digest_ = cache.digests.get(entry.path)
             if digest_ is None:
-                return None
+                return False
             hashed.update(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
             if not moving:
                 original = originals[type(entry), entry.slug]
@@ -175,27 +182,39 @@ def render_site(
             changing.add(page.path)
         keys[page.path] = key = hashed.digest()
         found = earlier.get(page.path)
-        return found[1] if found is not None and found[0] == key else None
+        if found is None or found[0] != key or previous is None:
+            return False
+        held = previous.holds(page.path, found[1])
+        if held is True:
+            kept[page.path] = found[1]
+        elif held:
+            files[page.path] = held  # type: ignore[assignment]  # read back (swap mode)
+        return bool(held)
 
     compiled = TemplateCode(cache)
-    files.update(render_pages(known, snap, theme, assets, md, words, spread, reuse, compiled))
+    files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
     compiled.save()
     if keys:
-        kept = {path: (key, files[path]) for path, key in keys.items()}
-        if kept != earlier:
-            cache.save_pages(fingerprint, kept, changing)
+        hashes = {path: (key, kept.get(path) or _sha256(files[path])) for path, key in keys.items()}
+        if hashes != earlier:
+            cache.save_pages(fingerprint, hashes, changing)
     files.update(feed_files(known, now, words, md))
     if len(md.known) != cached_count:
-        kept = md.known
+        converted = md.known
         texts = markdown_sources(known)
-        if len(kept) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
+        if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
             wanted = {markdown_key(text) for text in texts}
-            kept = {key: html for key, html in kept.items() if key in wanted}
-        cache.save_markdown(configuration, kept)
+            converted = {key: html for key, html in converted.items() if key in wanted}
+        cache.save_markdown(configuration, converted)
     files.update(api_files(known, snap))
     files.update(badge_files(known, snap, words, label="status"))
     files["api/statusgen/next-change.json"] = next_change_file(content, now)
-    return BuildResult(dict(sorted(files.items())), snap, content.warnings)
+    folder = previous.folder if previous is not None else None
+    return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[str, str]) -> str:
@@ -225,11 +244,16 @@ def default_cache_dir(content_dir: str | Path) -> Path:
 
 
 def check(
-    content_dir: str | Path, now: datetime, workers: int | None = None, cache_dir: Path | None = None
+    content_dir: str | Path,
+    now: datetime,
+    workers: int | None = None,
+    cache_dir: Path | None = None,
+    previous: PublishedSite | None = None,
 ) -> BuildResult:
     """Everything a build does except writing: what a pull request's CI runs.
 
-    With `cache_dir`, unchanged documents and Markdown are taken from the cache (see `cache.py`).
+    With `cache_dir`, unchanged documents and Markdown are taken from the cache (see `cache.py`),
+    and with `previous` too, unchanged pages from the published site.
     """
     content_path = Path(content_dir)
     cache = Cache(cache_dir)
@@ -245,7 +269,7 @@ def check(
     # The content lives as long as the build: keep the collector from walking it again and again.
     gc.freeze()
     try:
-        return render_site(content, now, theme_search_path(content_path), workers, cache)
+        return render_site(content, now, theme_search_path(content_path), workers, cache, previous)
     finally:
         gc.unfreeze()
 
@@ -276,7 +300,8 @@ def build(
     rebuild writes only what changed.
     """
     _check_apart(Path(content_dir), Path(output_dir))
-    result = check(content_dir, now, workers, cache_dir)
+    previous = published(Path(output_dir), linked) if cache_dir is not None else None
+    result = check(content_dir, now, workers, cache_dir, previous)
     write_site(result.files, Path(output_dir), linked)
     return result
 

@@ -1,4 +1,5 @@
-"""The persistent build cache (`.statusgen-cache/`): parsed documents and rendered Markdown.
+"""The persistent build cache (`.statusgen-cache/`): parsed documents, rendered Markdown, what
+each page was rendered from, and compiled templates.
 
 A rebuild reads again only the content files whose size, modification time or inode changed (and
 hashes those, so a touched but unchanged file costs no parsing), and converts only the Markdown it has
@@ -7,7 +8,11 @@ not converted before. Every entry is keyed by what produced it, so a stale entry
 - documents by the file's bytes (SHA-256), the site configuration and the statusgen code (its
   release and a hash of its source, so an edited statusgen never trusts old entries);
 - Markdown by the text, the statusgen code, the Python-Markdown and nh3 versions and the
-  extensions and sanitiser allowlist in use.
+  extensions and sanitiser allowlist in use;
+- pages by a hash of their inputs (the documents shown, and `now` for a page that changes with
+  time) under a fingerprint of everything else (site, theme, words, library versions). The cache
+  keeps only the hash of each page's bytes: an unchanged page is kept from the published site when
+  that site holds those very bytes (`publish.PublishedSite`), and rendered again otherwise.
 
 Each file is a pickle signed with HMAC-SHA256 under a secret kept outside the project
 (`$XDG_CACHE_HOME/statusgen/secret`, created on first use, mode 0600), so a cache file that is
@@ -92,7 +97,7 @@ class Cache:
             except OSError:  # nowhere to keep a key: build without a cache rather than fail
                 self.folder = None
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
-        self._saved_ended: dict[str, tuple[bytes, bytes]] = {}
+        self._saved_ended: dict[str, tuple[bytes, str]] = {}
         self.read: set[str] = set()  # the content files parsed anew by this build (not from the cache)
 
     def load(self, name: str, key: object) -> Any:
@@ -200,18 +205,19 @@ class Cache:
 
     # ------------------------------------------------------------ pages
 
-    def pages(self, fingerprint: object) -> dict[str, tuple[bytes, bytes]]:
-        """Pages rendered by earlier builds: output path → (the key of their inputs, their bytes)."""
+    def pages(self, fingerprint: object) -> dict[str, tuple[bytes, str]]:
+        """Pages rendered by earlier builds: output path → (the key of their inputs, the SHA-256 in
+        hex of their bytes). The bytes themselves are the published site's (see `publish.py`)."""
         ended = self.load("pages", fingerprint) or {}
         self._saved_ended = ended
         return {**ended, **(self.load("pages-now", fingerprint) or {})}
 
     def save_pages(
-        self, fingerprint: object, pages: dict[str, tuple[bytes, bytes]], changing: set[str]
+        self, fingerprint: object, pages: dict[str, tuple[bytes, str]], changing: set[str]
     ) -> None:
-        """Keep rendered pages for the next build: the pages that hold only for one `now` apart, in a
-        small file rewritten each build, so the big file of ended pages is rewritten only when one
-        of them changes."""
+        """Keep what pages were rendered from for the next build: the pages that hold only for one
+        `now` apart, in a small file rewritten each build, so the bigger file of ended pages is
+        rewritten only when one of them changes."""
         moving = {path: value for path, value in pages.items() if path in changing}
         ended = {path: value for path, value in pages.items() if path not in changing}
         if ended != self._saved_ended:

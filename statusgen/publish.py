@@ -12,6 +12,10 @@ Two ways, both leaving readers the whole old site or the whole new one, never a 
   repoints the link in one `rename`. A rebuild of a big site then writes a handful of files instead
   of all of them. A copy interrupted while being updated has no manifest, so the next build rewrites
   it whole.
+
+A rebuild need not hold the bytes of the pages it did not render again: `published(output, linked)`
+tells which files the site being served already holds (by hash), and the build hands the writer a
+`SiteFiles` map in which those files are read back from there only if something asks for them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import os
 import posixpath
 import shutil
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from statusgen.errors import ContentError, Problem
@@ -48,6 +53,84 @@ def safe_relative(path: str) -> str:
     ):
         raise ContentError([Problem(path, None, "", "refusing to write outside the output folder")])
     return normal
+
+
+@dataclass(frozen=True)
+class PublishedSite:
+    """The site a previous build published: its folder and, in link mode, its manifest of hashes."""
+
+    folder: Path
+    manifest: Mapping[str, str] | None  # path → SHA-256 (hex) of each file, in link mode
+
+    def holds(self, path: str, digest: str) -> bytes | bool:
+        """Whether the published site has this file with this SHA-256 (hex): True in link mode, where
+        the manifest says so and the bytes are not read; in swap mode the verified bytes, read now
+        (the folder is replaced by the publishing); False if not."""
+        if self.manifest is not None:
+            return self.manifest.get(path) == digest
+        try:
+            data = (self.folder / path).read_bytes()
+        except OSError:
+            return False
+        return data if hashlib.sha256(data).hexdigest() == digest else False
+
+
+def published(output: Path, linked: bool) -> PublishedSite | None:
+    """What is published at `output` now, as a build in this mode would replace it, if anything."""
+    if _is_our_link(output):
+        folder = Path(os.path.realpath(output))
+        manifest = _manifest(folder.parent / f"{folder.name}.manifest.json")
+        if not linked:
+            return PublishedSite(folder, None)  # swap mode replaces it: read what is reused now
+        return PublishedSite(folder, manifest) if manifest is not None else None
+    if linked or not output.is_dir():
+        return None  # link mode starts its copies afresh from a plain folder
+    return PublishedSite(Path(os.path.realpath(output)), None)
+
+
+@dataclass(frozen=True, eq=False)  # equal as mappings are: path by path, bytes by bytes
+class SiteFiles(Mapping[str, bytes]):
+    """A site's files by path: bytes rendered by this build, and files kept unchanged from the
+    published site (`kept`: path → SHA-256 hex), read from `folder` only when asked for."""
+
+    rendered: Mapping[str, bytes]
+    kept: Mapping[str, str] = field(default_factory=dict)
+    folder: Path | None = None
+    order: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Fix the iteration order: paths sorted, whichever part holds them."""
+        if not self.order:
+            object.__setattr__(self, "order", tuple(sorted({*self.rendered, *self.kept})))
+
+    def __getitem__(self, path: str) -> bytes:
+        """The file's bytes (a kept file is read back and checked against its hash)."""
+        if path in self.rendered:
+            return self.rendered[path]
+        digest = self.kept[path]
+        assert self.folder is not None
+        data = (self.folder / path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            message = "a published file changed while the site was being built; build again"
+            raise ContentError([Problem(str(self.folder / path), None, "", message)])
+        return data
+
+    def __contains__(self, path: object) -> bool:
+        """Whether the site has this path (without reading anything)."""
+        return path in self.rendered or path in self.kept
+
+    def __iter__(self) -> Iterator[str]:
+        """Paths in sorted order."""
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        """How many files the site has."""
+        return len(self.order)
+
+    def digest(self, path: str) -> str:
+        """The SHA-256 (hex) of a file, without reading a kept one."""
+        kept = self.kept.get(path)
+        return kept if kept is not None else hashlib.sha256(self.rendered[path]).hexdigest()
 
 
 def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -> None:
@@ -227,9 +310,13 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
             # changed files are unlinked before they are written, so the served copy never changes.
             previous = _link_copy(store / live, tree, served) if live and served is not None else {}
         tree.mkdir(exist_ok=True)
-        manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+        kept = files.kept if isinstance(files, SiteFiles) else {}
+        if isinstance(files, SiteFiles):
+            manifest = {path: files.digest(path) for path in files}
+        else:
+            manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
         made: set[Path] = set()
-        for path, data in files.items():
+        for path in files:
             if previous.get(path) != manifest[path]:
                 target = tree / path
                 if target.parent not in made:
@@ -237,7 +324,10 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
                     made.add(target.parent)
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()  # never write through a hard link another copy shares
-                target.write_bytes(data)
+                if path in kept and live is not None and (store / live) != tree:
+                    os.link(store / live / path, target)  # kept unchanged: share the served file
+                else:
+                    target.write_bytes(files[path])
         for path in previous.keys() - manifest.keys():
             with contextlib.suppress(FileNotFoundError):
                 (tree / path).unlink()

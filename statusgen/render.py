@@ -311,13 +311,13 @@ def render_pages(
     md: MarkdownRenderer | None = None,
     words: Mapping[str, Mapping[str, str]] | None = None,
     map_: Callable[[Callable[[Page], T], Sequence[Page]], list[T]] | None = None,
-    reuse: Callable[[Page], bytes | None] | None = None,
+    unchanged: Callable[[Page], bool] | None = None,
     compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, bytes]:
     """Render every planned page to bytes, keyed by output path.
 
-    `map_` may spread the work over processes; `reuse(page)` may return bytes rendered by an earlier
-    build for a page whose inputs did not change (the build cache), which are then not rendered.
+    `map_` may spread the work over processes; pages for which `unchanged(page)` is true (the build
+    cache knows them, unchanged, from an earlier build) are left out: not rendered, not returned.
     """
     env = environment(theme, compiled)
     site = content.site
@@ -373,14 +373,13 @@ def render_pages(
         """A page, and the Markdown converted for it (which a worker process hands back)."""
         return render(page), md.take_fresh()
 
-    pages = plan(content, snap)
-    out = {page.path: reuse(page) for page in pages} if reuse is not None else {}
-    todo = [page for page in pages if out.get(page.path) is None]
+    todo = [page for page in plan(content, snap) if unchanged is None or not unchanged(page)]
     done = map_(render_and_convert, todo) if map_ is not None else [render_and_convert(p) for p in todo]
+    out: dict[str, bytes] = {}
     for page, (data, converted) in zip(todo, done, strict=True):
         out[page.path] = data
         md.learn(converted)
-    return {page.path: out[page.path] for page in pages}  # type: ignore[misc]
+    return out
 
 
 def time_tag(fmt: Formatter, moment: datetime, style: str = "datetime") -> Markup:

@@ -52,32 +52,72 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def cached(site: Path, now: datetime = NOW) -> dict[str, bytes]:
-    """A build with the cache beside the content, in this process."""
-    return check(site, now, workers=1, cache_dir=site.parent / ".statusgen-cache").files
+def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, bytes]:
+    """A build into `public/` with the cache beside the content, in this process: its files."""
+    output = site.parent / "public"
+    result = build(site, output, now, workers=1, cache_dir=site.parent / ".statusgen-cache", linked=linked)
+    assert read_tree(output) == dict(result.files)  # what was published is what the build says
+    return dict(result.files)
 
 
-def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path) -> None:
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path, linked: bool) -> None:
     """Cold, warm, and after every kind of edit, the cache never changes a byte of the output."""
-    assert cached(site) == check(site, NOW, workers=1).files
-    assert cached(site) == check(site, NOW, workers=1).files
+    assert cached(site, linked=linked) == check(site, NOW, workers=1).files
+    assert cached(site, linked=linked) == check(site, NOW, workers=1).files
     (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
-    assert cached(site) == check(site, NOW, workers=1).files
+    assert cached(site, linked=linked) == check(site, NOW, workers=1).files
+    assert (
+        cached(site, NOW + timedelta(days=1), linked) == check(site, NOW + timedelta(days=1), workers=1).files
+    )
 
 
-def test_a_warm_build_renders_only_pages_whose_inputs_changed(site: Path, rendered: list[str]) -> None:
-    """Ended incidents and history years are reused; an edited one is rendered again."""
-    cached(site)
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_a_warm_build_renders_only_pages_whose_inputs_changed(
+    site: Path, rendered: list[str], linked: bool
+) -> None:
+    """Ended incidents and history years are kept from the published site; an edited one is
+    rendered again."""
+    cached(site, linked=linked)
     rendered.clear()
-    cached(site)
+    cached(site, linked=linked)
     assert "incidents/old/index.html" not in rendered and "history/2011/index.html" not in rendered
     assert "incidents/open/index.html" not in rendered  # ongoing, but at the same `now`
     assert "index.html" in rendered
     rendered.clear()
     (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
-    files = cached(site)
+    files = cached(site, linked=linked)
     assert "incidents/old/index.html" in rendered and "history/2011/index.html" not in rendered
     assert b"Old outage, edited" in files["incidents/old/index.html"]
+
+
+def test_link_mode_keeps_unchanged_pages_without_reading_them(site: Path, tmp_path: Path) -> None:
+    """In link mode an unchanged page is neither rendered nor read: the new copy shares the served
+    file (a hard link), and the build's file map reads it back only when asked."""
+    output = site.parent / "public"
+    options = {"workers": 1, "cache_dir": site.parent / ".statusgen-cache", "linked": True}
+    build(site, output, NOW, **options)  # type: ignore[arg-type]
+    build(site, output, NOW, **options)  # type: ignore[arg-type]
+    served = Path(os.path.realpath(output))
+    result = build(site, output, NOW, **options)  # type: ignore[arg-type]
+    kept = result.files.kept  # type: ignore[attr-defined]
+    assert "incidents/old/index.html" in kept and "history/2011/index.html" in kept
+    page = Path(os.path.realpath(output)) / "incidents/old/index.html"
+    assert page.stat().st_ino == (served / "incidents/old/index.html").stat().st_ino
+    assert dict(result.files) == check(site, NOW, workers=1).files
+
+
+def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
+    site: Path, rendered: list[str]
+) -> None:
+    """Swap mode checks each kept page against its hash: a page changed in the output is rendered
+    again, not published as it was found."""
+    cached(site)
+    page = site.parent / "public" / "incidents" / "old" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"Old outage", b"Defaced"))
+    rendered.clear()
+    files = cached(site)
+    assert "incidents/old/index.html" in rendered and b"Defaced" not in files["incidents/old/index.html"]
 
 
 @pytest.mark.parametrize("edit", ["site.yaml", "template", "static file"])
@@ -130,12 +170,14 @@ def test_markdown_is_converted_once_not_again_when_pages_are(
     assert converted == ["The *primary database* failed; see the [post-mortem](https://example.com/pm).\n"]
 
 
-def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[str]) -> None:
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[str], linked: bool) -> None:
     """Another `now`: the ongoing incident's page is rendered again (its duration), ended ones are not."""
-    cached(site)
+    cached(site, linked=linked)
+    cached(site, linked=linked)
     rendered.clear()
     later = NOW + timedelta(hours=1)
-    files = cached(site, later)
+    files = cached(site, later, linked)
     assert "incidents/open/index.html" in rendered and "incidents/old/index.html" not in rendered
     assert files == check(site, later, workers=1).files
 
