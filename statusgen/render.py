@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import heapq
 import posixpath
 import traceback
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -202,22 +202,31 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         if ended is not None:
             context["updated"] = ended
         pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", context))
-    by_component: dict[str, list[Incident]] = {state.component.id: [] for state in snap.components}
-    for incident in content.incidents:
-        for component_id in incident.component_ids:
-            by_component[component_id].append(incident)
+    years = history(content)
+    # Each component's newest incidents, taken from the history's order (newest first).
+    count = content.site.feed_entries
+    totals = Counter(cid for incident in content.incidents for cid in incident.component_ids)
+    shown: dict[str, list[Incident]] = {state.component.id: [] for state in snap.components}
+    unfilled = sum(1 for cid in shown if totals[cid])
+    for entry in (entry for year in years for month in year.months for entry in month.entries):
+        if not unfilled:
+            break
+        if isinstance(entry, Incident):
+            for component_id in entry.component_ids:
+                mine = shown[component_id]
+                if len(mine) < count:
+                    mine.append(entry)
+                    unfilled -= len(mine) in (count, totals[component_id])
     for state in snap.components:
         component_id = state.component.id
-        incidents = by_component[component_id]
-        shown = tuple(heapq.nsmallest(content.site.feed_entries, incidents, key=_newest_first))
+        mine = shown[component_id]
         pages.append(
             Page(
                 f"components/{component_id}/index.html",
                 "component.html",
-                {"state": state, "incidents": shown, "older": len(incidents) - len(shown)},
+                {"state": state, "incidents": tuple(mine), "older": totals[component_id] - len(mine)},
             )
         )
-    years = history(content)
     latest = tuple(entry for month in years[0].months for entry in month.entries) if years else ()
     context = {"years": years, "year": years[0] if years else None, "entries": latest}
     pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
@@ -264,10 +273,6 @@ class Year:
 
 def _begins(entry: Incident | Maintenance) -> datetime:
     return entry.started if isinstance(entry, Incident) else entry.start
-
-
-def _newest_first(entry: Incident | Maintenance) -> tuple[float, str]:
-    return (-_begins(entry).timestamp(), entry.slug)
 
 
 def history(content: Content) -> tuple[Year, ...]:

@@ -381,18 +381,20 @@ class Change:
     reason: str
 
 
-def _events(content: Content) -> Iterator[tuple[datetime, str, Incident | Maintenance, int]]:
+def _events(
+    incidents: Iterable[Incident], maintenance: Iterable[Maintenance]
+) -> Iterator[tuple[datetime, str, Incident | Maintenance, int]]:
     """Every dated event as (instant, kind, entry, update number): cheap, nothing formatted yet.
 
     Kinds: "starts", "update", "resolved" (incidents), "ends" (maintenance).
     """
-    for incident in content.incidents:
+    for incident in incidents:
         yield incident.started, "starts", incident, 0
         for update in incident.updates:
             yield update.at, "update", incident, update.number
         if incident.resolved is not None:
             yield incident.resolved, "resolved", incident, 0
-    for item in content.maintenance:
+    for item in maintenance:
         yield item.start, "starts", item, 0
         yield item.end, "ends", item, 0
         for update in item.updates:
@@ -416,7 +418,10 @@ def next_changes(content: Content, now: datetime) -> list[Change]:
     tomorrow = now.astimezone(content.site.tz).date() + timedelta(days=1)
     midnight = datetime.combine(tomorrow, time(0), tzinfo=content.site.tz)
     found = [Change(midnight, f"the uptime window moves to {tomorrow.isoformat()}")]
-    found += [_change(*event) for event in _events(content) if event[0] > now]
+    # Only entries with an event after `now` can add one; most of a long history has none.
+    incidents = [i for i in content.incidents if _latest_event(i) > now]
+    maintenance = [m for m in content.maintenance if _latest_event(m) > now]
+    found += [_change(*event) for event in _events(incidents, maintenance) if event[0] > now]
     recent = timedelta(days=content.site.recent_days)
     for incident in content.incidents:
         if incident.resolved is not None and incident.resolved + recent > now:
@@ -436,21 +441,34 @@ class Bounds:
 
 def bounds(content: Content, now: datetime) -> Bounds:
     """Where the content's past begins and ends, in one pass (for `updated_at` fields)."""
-    first = last = None
+    firsts: list[datetime] = []
+    lasts: list[datetime] = []
     latest: dict[str, datetime] = {}
-    for at, kind, entry, _ in _events(content):
-        if first is None or at < first:
-            first = at
-        if at > now:
-            continue
-        if last is None or at > last:
-            last = at
-        if kind != "update":
-            ids = entry.component_ids if isinstance(entry, Incident) else entry.components
+    entries: list[tuple[Incident | Maintenance, tuple[str, ...], tuple[datetime | None, ...]]] = [
+        (i, i.component_ids, (i.started, i.resolved)) for i in content.incidents
+    ]
+    entries += [(m, m.components, (m.start, m.end)) for m in content.maintenance]
+    for entry, ids, changes in entries:  # the instants at which components change status
+        updates = entry.updates
+        firsts.append(min(changes[0], updates[0].at) if updates else changes[0])
+        past = [at for at in changes if at is not None and at <= now]
+        if updates:  # in time order: the latest one at or before `now` counts for `last`
+            past_updates = [u.at for u in updates if u.at <= now]
+            lasts += past_updates[-1:]
+        lasts += past[-1:] if past else []
+        for at in past:
             for component_id in ids:
                 if component_id not in latest or at > latest[component_id]:
                     latest[component_id] = at
-    return Bounds(first, last, latest)
+    return Bounds(min(firsts, default=None), max(lasts, default=None), latest)
+
+
+def _latest_event(entry: Incident | Maintenance) -> datetime:
+    """The last dated event of an entry (its updates are in time order)."""
+    moments = [entry.started, entry.resolved] if isinstance(entry, Incident) else [entry.start, entry.end]
+    if entry.updates:
+        moments.append(entry.updates[-1].at)
+    return max(m for m in moments if m is not None)
 
 
 def last_change(content: Content, now: datetime) -> datetime | None:

@@ -202,3 +202,45 @@ def test_history_lists_everything_newest_first_by_local_year_and_month(content: 
                 local = begins(entry).astimezone(content.site.tz)
                 assert (local.year, local.month) == (year.year, month.month) == (month.year, month.month)
     assert len({(y.year) for y in years}) == len(years)
+
+
+@settings(max_examples=150, deadline=None)
+@given(contents(), st.integers(1, 4))
+def test_component_pages_list_each_components_newest_incidents(content: Content, count: int) -> None:
+    """A component's page lists its `feed_entries` newest incidents (ties by slug) and counts the rest."""
+    from statusgen.render import plan
+
+    content = dataclasses.replace(content, site=dataclasses.replace(content.site, feed_entries=count))
+    now = max((i.started for i in content.incidents), default=T("2012-06-01T00:00:00+00:00"))
+    for page in plan(content, snapshot(content, now)):
+        if page.template == "component.html":
+            cid = page.context["state"].component.id
+            mine = sorted(
+                (i for i in content.incidents if cid in i.component_ids),
+                key=lambda i: (-i.started.timestamp(), i.slug),
+            )
+            assert list(page.context["incidents"]) == mine[:count]
+            assert page.context["older"] == len(mine[count:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(contents(), instants)
+def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: datetime) -> None:
+    """The shortcuts of `bounds` and `next_changes` give what a walk over every event gives."""
+    from statusgen.status import _change, _events, bounds, next_changes
+
+    events = list(_events(content.incidents, content.maintenance))
+    past = [event for event in events if event[0] <= now]
+    found = bounds(content, now)
+    assert found.first == min((event[0] for event in events), default=None)
+    assert found.last == max((event[0] for event in past), default=None)
+    latest: dict[str, datetime] = {}
+    for at, kind, entry, _ in past:
+        if kind != "update":
+            for cid in getattr(entry, "component_ids", None) or entry.components:
+                latest[cid] = max(at, latest.get(cid, at))
+    assert found.components == latest
+    future = sorted((_change(*event) for event in events if event[0] > now), key=lambda c: (c.at, c.reason))
+    assert [
+        c for c in next_changes(content, now) if "leaves" not in c.reason and "window" not in c.reason
+    ] == future
