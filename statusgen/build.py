@@ -86,14 +86,44 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             chunks = list(pool.map(_run_chunk, bounds))
     except BrokenProcessPool:
-        message = "a worker process of the build ended unexpectedly (out of memory?); nothing was written"
-        raise ContentError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")]) from None
+        raise _worker_died() from None
     finally:
         _WORK = None
     return [result for chunk in chunks for result in chunk]
 
 
+def _worker_died() -> ContentError:
+    message = "a worker process of the build ended unexpectedly (out of memory?); nothing was written"
+    return ContentError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")])
+
+
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def in_background(function: Callable[[], T], workers: int | None = None) -> Callable[[], T]:
+    """Start `function()` in a forked process and return a call that waits for its result, so that
+    two independent parts of a build run on two cores. With one worker, or without fork, the
+    function runs when its result is asked for. Its exceptions reach the caller."""
+    if (workers or default_workers()) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return function
+    items = [None]  # parallel_map's way: the worker inherits the function, only the result travels
+    global _WORK
+    _WORK = (lambda _: function(), items)
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        future = pool.submit(_run_chunk, (0, 1))
+    finally:
+        _WORK = None
+
+    def result() -> T:
+        try:
+            return future.result()[0]
+        except BrokenProcessPool:
+            raise _worker_died() from None
+        finally:
+            pool.shutdown()
+
+    return result
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -191,6 +221,15 @@ def render_site(
             files[page.path] = held  # type: ignore[assignment]  # read back (swap mode)
         return bool(held)
 
+    def everything_but_pages() -> tuple[dict[str, bytes], dict[bytes, str]]:
+        """Feeds, calendars, the JSON API and badges, and the Markdown converted for them."""
+        out = feed_files(known, now, words, md)
+        out.update(api_files(known, snap))
+        out.update(badge_files(known, snap, words, label="status"))
+        out["api/statusgen/next-change.json"] = next_change_file(content, now)
+        return out, md.take_fresh()
+
+    rest = in_background(everything_but_pages, workers)  # on another core, while pages render
     compiled = TemplateCode(cache)
     files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
     compiled.save()
@@ -198,7 +237,9 @@ def render_site(
         hashes = {path: (key, kept.get(path) or _sha256(files[path])) for path, key in keys.items()}
         if hashes != earlier:
             cache.save_pages(fingerprint, hashes, changing)
-    files.update(feed_files(known, now, words, md))
+    others, converted = rest()
+    md.learn(converted)
+    files.update(others)
     if len(md.known) != cached_count:
         converted = md.known
         texts = markdown_sources(known)
@@ -206,9 +247,6 @@ def render_site(
             wanted = {markdown_key(text) for text in texts}
             converted = {key: html for key, html in converted.items() if key in wanted}
         cache.save_markdown(configuration, converted)
-    files.update(api_files(known, snap))
-    files.update(badge_files(known, snap, words, label="status"))
-    files["api/statusgen/next-change.json"] = next_change_file(content, now)
     folder = previous.folder if previous is not None else None
     return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
 

@@ -376,3 +376,24 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
     with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
         parallel_map(work, range(300), workers=2)
     assert parallel_map(lambda item: item * 2, range(300), workers=2) == [n * 2 for n in range(300)]
+
+
+def test_work_in_the_background_returns_its_result_or_its_error() -> None:
+    """`in_background` runs a part of the build in another process: its result, its exception, or
+    a clear error if the process is killed, come back to the caller."""
+    import signal
+
+    from statusgen import ContentError, Problem
+    from statusgen.build import in_background
+
+    parent = os.getpid()
+    assert in_background(lambda: os.getpid(), workers=2)() != parent  # another process
+    assert in_background(lambda: os.getpid(), workers=1)() == parent  # one worker: in this one
+
+    def fails() -> None:
+        raise ContentError([Problem("feeds", 3, "title", "broken")])
+
+    with pytest.raises(ContentError, match="broken"):
+        in_background(fails, workers=2)()
+    with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
+        in_background(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2)()
