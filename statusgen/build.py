@@ -39,7 +39,6 @@ from statusgen.publish import PublishedSite, SiteFiles, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
-    last_changed,
     markdown_configuration,
     markdown_key,
     render_pages,
@@ -185,32 +184,41 @@ def render_site(
     changing: set[str] = set()  # pages that hold only for this `now`
     kept: dict[str, str] = {}  # unchanged pages the published site holds, not read (link mode)
 
+    # Entries that `as_of` cut short (they have events after `now`): their pages hold only for `now`.
+    altered = {
+        (type(e), e.slug)
+        for e in (*known.incidents, *known.maintenance)
+        if originals[type(e), e.slug] is not e
+    }
+    listed_years: dict[int, bytes] = {}
+    now_text = now.isoformat().encode()
+
     def unchanged(page: Page) -> bool:
         """Whether an incident's, a maintenance's or a history year's page is published already,
         as rendered from the same inputs.
 
         The inputs: the documents shown (by content hash), the years listed, and `now` unless every
-        entry shown has ended (an ongoing incident's duration changes with time).
+        entry shown has ended (an ongoing incident's duration changes with time; the plan dates a
+        page, with `updated`, only when all its entries have ended).
         """
-        entries = page.context.get("entries")
+        context = page.context
+        entries = context.get("entries")
         if not isinstance(entries, tuple) or not entries:
             return False
-        hashed = hashlib.sha256(repr([year.year for year in page.context.get("years", ())]).encode())
-        moving = False
+        years = context.get("years", ())
+        listed = listed_years.get(id(years))
+        if listed is None:
+            listed = listed_years[id(years)] = repr([year.year for year in years]).encode()  # type: ignore[attr-defined]
+        parts = [listed]
         for entry in entries:
             digest_ = cache.digests.get(entry.path)
             if digest_ is None:
                 return False
-            hashed.update(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
-            if not moving:
-                original = originals[type(entry), entry.slug]
-                moving = last_changed(entry, now) is None or (
-                    original is not entry and last_changed(original, now) is None
-                )
-        if moving:  # the page shows something that changes with time: it holds only for this `now`
-            hashed.update(now.isoformat().encode())
+            parts.append(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
+        if "updated" not in context or (altered and any((type(e), e.slug) in altered for e in entries)):
+            parts.append(now_text)  # the page shows something that changes with time
             changing.add(page.path)
-        keys[page.path] = key = hashed.digest()
+        keys[page.path] = key = hashlib.sha256(b"".join(parts)).digest()
         found = earlier.get(page.path)
         if found is None or found[0] != key or previous is None:
             return False
@@ -304,8 +312,9 @@ def check(
 
     with _collector_paused():  # loading makes a million objects and no cycles: skip the GC passes
         content = load_content(content_path, read)
-    # The content lives as long as the build: keep the collector from walking it again and again.
-    gc.freeze()
+        # The content lives as long as the build: keep the collector from walking it, from now on
+        # and right away (set free, the collector would walk it all as soon as it is enabled).
+        gc.freeze()
     try:
         return render_site(content, now, theme_search_path(content_path), workers, cache, previous)
     finally:

@@ -163,7 +163,7 @@ class Cache:
             shard = _shard(job.shown)
             found = shards[shard]["files"].get(job.shown)
             try:
-                status = job.path.stat()
+                status = os.stat(job.path)
             except OSError:
                 found = None
                 status = None
@@ -177,7 +177,7 @@ class Cache:
             data = None
             if stamp[1] <= MAX_FILE_BYTES:  # a file over the cap is left to `read` to refuse
                 with contextlib.suppress(OSError):
-                    data = job.path.read_bytes()
+                    data = Path(job.path).read_bytes()
             hashed = digest(data) if data is not None else b""
             if found is not None and hashed and found[1] == hashed:
                 results.append(found[2])

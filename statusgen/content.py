@@ -639,12 +639,13 @@ def _raise_errors(problems: Iterable[Problem]) -> None:
 
 def content_files(folder: Path) -> list[Path]:
     """The content files under a folder: non-hidden `*.md` files, in sorted order."""
-    return [path for _, path in _content_entries(folder)]
+    return [Path(path) for _, path in _content_entries(folder)]
 
 
-def _content_entries(folder: Path) -> list[tuple[str, Path]]:
-    """The content files under a folder with their paths relative to it, in sorted order."""
-    found: list[tuple[str, Path]] = []
+def _content_entries(folder: Path) -> list[tuple[str, str]]:
+    """The content files under a folder, relative to it and as file system paths, in sorted order
+    (plain strings: a big site has ten thousand, and a `Path` costs more to make than to stat)."""
+    found: list[tuple[str, str]] = []
 
     def walk(directory: str, prefix: str) -> None:
         try:
@@ -657,7 +658,7 @@ def _content_entries(folder: Path) -> list[tuple[str, Path]]:
             if entry.is_dir():
                 walk(entry.path, f"{prefix}{entry.name}/")
             elif entry.name.endswith(".md") and entry.is_file():
-                found.append((prefix + entry.name, Path(entry.path)))
+                found.append((prefix + entry.name, entry.path))
 
     walk(str(folder), "")
     return sorted(found, key=lambda pair: pair[0])
@@ -686,7 +687,7 @@ class ContentFile:
     """One content file to read: its kind (incidents or maintenance), path, shown name and site."""
 
     kind: str
-    path: Path
+    path: str  # where to read it
     shown: str
     site: Site
     data: bytes | None = None  # the file's bytes when the caller has read them already (the cache)
@@ -696,7 +697,8 @@ def read_document(job: ContentFile) -> tuple[Incident | Maintenance | None, list
     """Read and validate one content file: its model (None if it has errors) and its problems."""
     read = _read_incident if job.kind == "incidents" else _read_maintenance
     try:
-        text = read_text(job.path, job.shown) if job.data is None else frontmatter.decode(job.shown, job.data)
+        data = job.data
+        text = read_text(Path(job.path), job.shown) if data is None else frontmatter.decode(job.shown, data)
         return read(job.shown, text, job.site)
     except ContentError as error:
         return None, list(error.problems)

@@ -397,3 +397,23 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
         in_background(fails, workers=2)()
     with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
         in_background(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2)()
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site: Path, linked: bool) -> None:
+    """An ended-looking incident whose file holds an update dated after `now` is shown as of `now`:
+    its page is not kept from a build at another `now`."""
+    later = incident_text(
+        title="Resolved, then a follow-up",
+        started="2012-06-10T08:00:00-07:00",
+        resolved="2012-06-10T09:00:00-07:00",
+        updates=(
+            "\n  - at: 2012-06-10T08:30:00-07:00\n    status: identified\n    body: Found it."
+            "\n  - at: 2012-06-22T10:00:00-07:00\n    status: resolved\n    body: Follow-up posted."
+        ),
+    )
+    (site / "incidents" / "later.md").write_text(later)
+    for now in (NOW, NOW, NOW + timedelta(days=2), NOW + timedelta(days=2), NOW):
+        files = cached(site, now, linked)
+        assert files == check(site, now, workers=1).files
+        assert (b"Follow-up posted" in files["incidents/later/index.html"]) == (now > NOW)
