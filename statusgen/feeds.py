@@ -24,8 +24,6 @@ from itertools import groupby
 from operator import itemgetter
 from urllib.parse import urlsplit
 
-import icalendar
-from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
 from statusgen.i18n import N_, Formatter
@@ -160,6 +158,8 @@ class _Writer:
 
     def feeds(self, stem: str, title: str, rows: Sequence[_Row]) -> dict[str, bytes]:
         """`stem.atom` and `stem.rss` of rows already chosen and ordered, newest first."""
+        from feedgen.feed import FeedGenerator  # here: builds run feeds in a worker (see build.py)
+
         fg = FeedGenerator()
         fg.id(self.tag(stem))
         fg.title(title)
@@ -335,6 +335,8 @@ def calendar(content: Content, maintenance: Sequence[Maintenance], translate: Tr
     host = urlsplit(site.base_url).hostname or "localhost"
     prefix = urlsplit(site.base_url).path.strip("/").replace("/", ".")
     names = {c.id: c.name for c in site.components}
+    import icalendar  # here: builds run calendars in a worker, so the main process never loads it
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//statusgen//statusgen//EN")
     cal.add("version", "2.0")
