@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -73,7 +73,11 @@ def _unquote(pattern: str) -> str:
 
 def utc_offset(moment: datetime) -> str:
     """The zone as readers know it: "UTC", "UTC−7", "UTC+5:30"."""
-    offset = moment.utcoffset() or timedelta(0)
+    return _offset_text(moment.utcoffset() or timedelta(0))
+
+
+@cache
+def _offset_text(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     if minutes == 0:
         return "UTC"

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import jinja2
 import markdown
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
@@ -391,7 +391,8 @@ def time_tag(fmt: Formatter, moment: datetime, style: str = "datetime") -> Marku
     """An instant as `<time datetime="ISO">` around its text for readers (`style`: a `Formatter`
     method such as "datetime", "time" or "date"); templates call it as `time_tag(moment)`.
     """
-    return Markup('<time datetime="{}">{}</time>').format(fmt.iso(moment), getattr(fmt, style)(moment))
+    text = escape(getattr(fmt, style)(moment))  # (an f-string: Markup.format is slow, and this is hot)
+    return Markup(f'<time datetime="{escape(fmt.iso(moment))}">{text}</time>')
 
 
 def last_changed(entry: Incident | Maintenance, now: datetime) -> datetime | None:
