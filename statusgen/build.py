@@ -173,7 +173,6 @@ def render_site(
     configuration = markdown_configuration()
     # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
     md = MarkdownRenderer(cache.markdown(configuration))
-    cached_count = len(md.known)
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
@@ -248,13 +247,13 @@ def render_site(
     others, converted = rest()
     md.learn(converted)
     files.update(others)
-    if len(md.known) != cached_count:
-        converted = md.known
+    if md.added:
+        converted, changed = md.known, md.added
         texts = markdown_sources(known)
         if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
             wanted = {markdown_key(text) for text in texts}
-            converted = {key: html for key, html in converted.items() if key in wanted}
-        cache.save_markdown(configuration, converted)
+            converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
+        cache.save_markdown(configuration, converted, changed)
     folder = previous.folder if previous is not None else None
     return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
 

@@ -33,7 +33,7 @@ import secrets
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,7 +45,7 @@ from statusgen.content import MAX_FILE_BYTES, ContentFile
 
 T = TypeVar("T")
 FORMAT = 1
-DOCUMENT_SHARDS = 16  # files the parsed documents are kept in
+SHARDS = 16  # files the parsed documents, and the rendered Markdown, are each kept in
 RACY_SECONDS = 2.0  # a file changed this close to the cache's writing is hashed, whatever its stat says
 
 
@@ -144,15 +144,14 @@ class Cache:
     ) -> list[T]:
         """`map_(read, jobs)`, but reusing what the cache holds for files that did not change.
 
-        The documents are kept in `DOCUMENT_SHARDS` files by a hash of their path, so an edit to
+        The documents are kept in `SHARDS` files by a hash of their path, so an edit to
         one document rewrites one small file, not the whole cache.
         """
         if not jobs or self.folder is None:
             return map_(read, jobs)
         key = hashlib.sha256(repr(jobs[0].site).encode()).hexdigest()
         shards = [
-            self.load(f"documents-{n:02d}", key) or {"written": 0.0, "files": {}}
-            for n in range(DOCUMENT_SHARDS)
+            self.load(f"documents-{n:02d}", key) or {"written": 0.0, "files": {}} for n in range(SHARDS)
         ]
         results: list[T | None] = []
         misses: list[int] = []
@@ -228,16 +227,27 @@ class Cache:
 
     def markdown(self, configuration: object) -> dict[bytes, str]:
         """The Markdown already rendered under this configuration, by text hash (a dict to update)."""
-        return self.load("markdown", _markdown_key(configuration)) or {}
+        key = _markdown_key(configuration)
+        rendered: dict[bytes, str] = {}
+        for shard in range(SHARDS):
+            rendered.update(self.load(f"markdown-{shard:02d}", key) or {})
+        return rendered
 
-    def save_markdown(self, configuration: object, rendered: dict[bytes, str]) -> None:
-        """Keep the rendered Markdown for the next build."""
-        self.save("markdown", _markdown_key(configuration), rendered)
+    def save_markdown(
+        self, configuration: object, rendered: dict[bytes, str], changed: Collection[bytes] | None = None
+    ) -> None:
+        """Keep the rendered Markdown for the next build: the shards holding the `changed` text
+        hashes, or all of them."""
+        key = _markdown_key(configuration)
+        shards = range(SHARDS) if changed is None else sorted({text[0] % SHARDS for text in changed})
+        for shard in shards:
+            part = {text: html for text, html in rendered.items() if text[0] % SHARDS == shard}
+            self.save(f"markdown-{shard:02d}", key, part)
 
 
 def _shard(shown: str) -> int:
     """Which of the document files keeps the document at this path."""
-    return zlib.crc32(shown.encode()) % DOCUMENT_SHARDS
+    return zlib.crc32(shown.encode()) % SHARDS
 
 
 class _Signing:

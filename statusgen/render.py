@@ -96,6 +96,7 @@ class MarkdownRenderer:
     def __init__(self, known: dict[bytes, str] | None = None) -> None:
         """Start from `known` (text hash → HTML); the converter is made when first needed."""
         self.known: dict[bytes, str] = known if known is not None else {}
+        self.added: set[bytes] = set()  # the hashes of the texts converted since (here or by workers)
         self._fresh: dict[bytes, str] = {}
 
     def __call__(self, text: str) -> Markup:
@@ -104,6 +105,7 @@ class MarkdownRenderer:
         html = self.known.get(key)
         if html is None:
             html = self.known[key] = self._fresh[key] = render_markdown(text, _converter())
+            self.added.add(key)
         return Markup(html)
 
     def take_fresh(self) -> dict[bytes, str]:
@@ -114,6 +116,7 @@ class MarkdownRenderer:
     def learn(self, converted: Mapping[bytes, str]) -> None:
         """Add conversions made elsewhere (by a worker process)."""
         self.known.update(converted)
+        self.added.update(converted)
 
 
 # Python-Markdown is quadratic in the `[` of one block and slow on very deep nesting. A body past

@@ -185,17 +185,25 @@ def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[st
 def test_another_statusgen_version_ignores_the_cache(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries written by another statusgen (release or code) are never used."""
     cached(site)
-    cache = Cache(site.parent / ".statusgen-cache")
-    assert cache.load("markdown", cache_key := _markdown_key()) is not None
-    monkeypatch.setattr("statusgen.cache.code_version", lambda: "9.9+other")
-    assert cache.load("markdown", cache_key) is None
-
-
-def _markdown_key() -> object:
-    from statusgen.cache import _markdown_key as key
     from statusgen.render import markdown_configuration
 
-    return key(markdown_configuration())
+    cache = Cache(site.parent / ".statusgen-cache")
+    assert len(cache.markdown(markdown_configuration())) == 2
+    monkeypatch.setattr("statusgen.cache.code_version", lambda: "9.9+other")
+    assert cache.markdown(markdown_configuration()) == {}
+
+
+def test_one_new_text_rewrites_one_file_of_the_markdown_cache(site: Path) -> None:
+    """Markdown is kept in shards: a new body rewrites the shard holding it, not the others."""
+    folder = site.parent / ".statusgen-cache"
+    cached(site)
+    before = {path.name: path.stat().st_ino for path in folder.glob("markdown-*.pickle")}
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("failed over", "failed"))
+    cached(site)
+    after = {
+        path.name: path.stat().st_ino for path in folder.glob("markdown-*.pickle")
+    }  # new file, new inode
+    assert len([name for name in after if after[name] != before.get(name)]) == 1
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "foreign key", "planted pickle"])
