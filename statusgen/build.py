@@ -173,6 +173,14 @@ def render_site(
     configuration = markdown_configuration()
     # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
     md = MarkdownRenderer(cache.markdown(configuration))
+
+    def feeds_and_api() -> tuple[dict[str, bytes], dict[bytes, str]]:
+        """Feeds, calendars and the JSON API, and the Markdown converted for them."""
+        out = feed_files(known, now, words, md)
+        out.update(api_files(known, snap))
+        return out, md.take_fresh()
+
+    rest = in_background(feeds_and_api, workers)  # on another core, while the pages render
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
@@ -228,15 +236,6 @@ def render_site(
             files[page.path] = held  # type: ignore[assignment]  # read back (swap mode)
         return bool(held)
 
-    def everything_but_pages() -> tuple[dict[str, bytes], dict[bytes, str]]:
-        """Feeds, calendars, the JSON API and badges, and the Markdown converted for them."""
-        out = feed_files(known, now, words, md)
-        out.update(api_files(known, snap))
-        out.update(badge_files(known, snap, words, label="status"))
-        out["api/statusgen/next-change.json"] = next_change_file(content, now)
-        return out, md.take_fresh()
-
-    rest = in_background(everything_but_pages, workers)  # on another core, while pages render
     compiled = TemplateCode(cache)
     files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
     compiled.save()
@@ -244,6 +243,8 @@ def render_site(
         hashes = {path: (key, kept.get(path) or _sha256(files[path])) for path, key in keys.items()}
         if hashes != earlier:
             cache.save_pages(fingerprint, hashes, changing)
+    files.update(badge_files(known, snap, words, label="status"))
+    files["api/statusgen/next-change.json"] = next_change_file(content, now)
     others, converted = rest()
     md.learn(converted)
     files.update(others)
