@@ -10,7 +10,9 @@ Jinja2, writing), then times `statusgen build` as a fresh process:
 - warm, one update: after one incident gains an update;
 
 and reports medians of `--repeat` runs, peak memory (max RSS of the build process and of its
-workers) and the ratio of the cold build to the floor, all measured in this one run.
+workers) and the ratio of the cold build to the floor, all measured in this one run. The floor and
+the builds take turns, after the disk has settled; on a VM whose disk is noisy, `--keep` on a tmpfs
+measures the same work without the disk's moods.
 """
 
 from __future__ import annotations
@@ -128,7 +130,11 @@ def main() -> None:
     )
     parser.add_argument("--incidents", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="keep the corpus and output in this folder")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="work in this folder and keep it (on a tmpfs such as /dev/shm/x, disk noise is left out)",
+    )
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="statusgen-bench-"))
     try:

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import babel
 import jinja2
@@ -99,30 +99,60 @@ def _worker_died() -> ContentError:
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
-def in_background(function: Callable[[], T], workers: int | None = None) -> Callable[[], T]:
-    """Start `function()` in a forked process and return a call that waits for its result, so that
-    two independent parts of a build run on two cores. With one worker, or without fork, the
-    function runs when its result is asked for. Its exceptions reach the caller."""
-    if (workers or default_workers()) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return function
-    items = [None]  # parallel_map's way: the worker inherits the function, only the result travels
-    global _WORK
-    _WORK = (lambda _: function(), items)
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        future = pool.submit(_run_chunk, (0, 1))
-    finally:
-        _WORK = None
+class InBackground(Generic[T]):
+    """`function()` started in a forked process, so that two independent parts of a build run on
+    two cores; `result()` waits for it (its exceptions reach the caller). With one worker, or
+    without fork, the function runs when its result is asked for. Use it as a context manager: a
+    build that fails meanwhile stops the process rather than wait for it."""
 
-    def result() -> T:
+    def __init__(self, function: Callable[[], T], workers: int | None = None) -> None:
+        """Start the work (or, in one process, keep it for later)."""
+        self.function = function
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if (workers or default_workers()) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")  # the process inherits the work: no pickling
+        self.results, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_send_result, args=(function, sender), daemon=True)
+        self.process.start()
+        sender.close()
+
+    def result(self) -> T:
+        """The function's result, once it is done."""
+        if self.process is None:
+            return self.function()
         try:
-            return future.result()[0]
-        except BrokenProcessPool:
+            done, value = self.results.recv()
+        except EOFError:  # it ended without a word: killed
             raise _worker_died() from None
-        finally:
-            pool.shutdown()
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
 
-    return result
+    def __enter__(self) -> InBackground[T]:
+        """Use the work within a block."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop the process if it still runs (the build failed meanwhile), and reap it."""
+        if self.process is not None:
+            if self.process.is_alive() and exc_info[0] is not None:
+                self.process.terminate()
+            self.process.join()
+            self.results.close()
+
+
+def _send_result(function: Callable[[], object], sender: Any) -> None:
+    """In the background process: run the work, send back (True, its result) or (False, its error)."""
+    try:
+        outcome: tuple[bool, object] = (True, function())
+    except BaseException as error:  # every failure is the caller's to see
+        outcome = (False, error)
+    try:
+        sender.send(outcome)
+    except Exception as error:  # an error that cannot be pickled: send what it says
+        problem = Problem("statusgen", None, "", f"the background part of the build failed: {error}")
+        sender.send((False, ContentError([problem])))
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -165,10 +195,6 @@ def render_site(
     known = as_of(content, now)
     snap = snapshot(known, now)
     words = labels()
-
-    def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        return parallel_map(function, items, workers)
-
     cache = cache or Cache(None)
     configuration = markdown_configuration()
     # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
@@ -180,18 +206,49 @@ def render_site(
         out.update(api_files(known, snap))
         return out, md.take_fresh()
 
-    rest = in_background(feeds_and_api, workers)  # on another core, while the pages render
+    with InBackground(feeds_and_api, workers) as rest:  # on another core, while the pages render
+        files, kept = _pages(content, known, snap, theme, md, words, workers, cache, previous)
+        files.update(badge_files(known, snap, words, label="status"))
+        files["api/statusgen/next-change.json"] = next_change_file(content, now)
+        others, converted = rest.result()
+    md.learn(converted)
+    files.update(others)
+    if md.added:
+        converted, changed = md.known, md.added
+        texts = markdown_sources(known)
+        if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
+            wanted = {markdown_key(text) for text in texts}
+            converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
+        cache.save_markdown(configuration, converted, changed)
+    folder = previous.folder if previous is not None else None
+    return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
+
+
+def _pages(
+    content: Content,
+    known: Content,
+    snap: Snapshot,
+    theme: Theme,
+    md: MarkdownRenderer,
+    words: dict[str, dict[str, str]],
+    workers: int | None,
+    cache: Cache,
+    previous: PublishedSite | None,
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The theme's static files and the pages: those rendered, by path, and those kept unchanged
+    from the `previous` site, path → SHA-256 hex (when the cache knows their inputs unchanged).
+    `content` is the whole content, `known` the content as of `now`."""
+    now = snap.now
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
     fingerprint = _fingerprint(theme, known, words, assets)
     earlier = cache.pages(fingerprint) if cache.digests and previous is not None else {}
-    originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
     keys: dict[str, bytes] = {}
     changing: set[str] = set()  # pages that hold only for this `now`
     kept: dict[str, str] = {}  # unchanged pages the published site holds, not read (link mode)
-
     # Entries that `as_of` cut short (they have events after `now`): their pages hold only for `now`.
+    originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
     altered = {
         (type(e), e.slug)
         for e in (*known.incidents, *known.maintenance)
@@ -236,6 +293,9 @@ def render_site(
             files[page.path] = held  # type: ignore[assignment]  # read back (swap mode)
         return bool(held)
 
+    def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return parallel_map(function, items, workers)
+
     compiled = TemplateCode(cache)
     files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
     compiled.save()
@@ -243,20 +303,7 @@ def render_site(
         hashes = {path: (key, kept.get(path) or _sha256(files[path])) for path, key in keys.items()}
         if hashes != earlier:
             cache.save_pages(fingerprint, hashes, changing)
-    files.update(badge_files(known, snap, words, label="status"))
-    files["api/statusgen/next-change.json"] = next_change_file(content, now)
-    others, converted = rest()
-    md.learn(converted)
-    files.update(others)
-    if md.added:
-        converted, changed = md.known, md.added
-        texts = markdown_sources(known)
-        if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
-            wanted = {markdown_key(text) for text in texts}
-            converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
-        cache.save_markdown(configuration, converted, changed)
-    folder = previous.folder if previous is not None else None
-    return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
+    return files, kept
 
 
 def _sha256(data: bytes) -> str:

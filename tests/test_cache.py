@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -387,24 +388,31 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
 
 
 def test_work_in_the_background_returns_its_result_or_its_error() -> None:
-    """`in_background` runs a part of the build in another process: its result, its exception, or
+    """`InBackground` runs a part of the build in another process: its result, its exception, or
     a clear error if the process is killed, come back to the caller."""
     import signal
 
     from statusgen import ContentError, Problem
-    from statusgen.build import in_background
+    from statusgen.build import InBackground
 
     parent = os.getpid()
-    assert in_background(lambda: os.getpid(), workers=2)() != parent  # another process
-    assert in_background(lambda: os.getpid(), workers=1)() == parent  # one worker: in this one
+    with InBackground(os.getpid, workers=2) as work:
+        assert work.result() != parent  # another process
+    with InBackground(os.getpid, workers=1) as work:
+        assert work.result() == parent  # one worker: in this one
 
     def fails() -> None:
         raise ContentError([Problem("feeds", 3, "title", "broken")])
 
-    with pytest.raises(ContentError, match="broken"):
-        in_background(fails, workers=2)()
-    with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
-        in_background(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2)()
+    with pytest.raises(ContentError, match="broken"), InBackground(fails, workers=2) as work:
+        work.result()
+    with (
+        pytest.raises(ContentError, match="worker process of the build ended unexpectedly"),
+        InBackground(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2) as work,
+    ):
+        work.result()
+    with pytest.raises(RuntimeError), InBackground(lambda: time.sleep(30), workers=2):
+        raise RuntimeError("the build failed meanwhile")  # and does not wait 30 s for the work
 
 
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
