@@ -230,12 +230,19 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
                 {"state": state, "incidents": tuple(mine), "older": totals[component_id] - len(mine)},
             )
         )
-    latest = tuple(entry for month in years[0].months for entry in month.entries) if years else ()
-    context = {"years": years, "year": years[0] if years else None, "entries": latest}
+    # The archive's front page: the newest whole months, until they hold `feed_entries` entries.
+    recent: list[Month] = []
+    for month in (month for year in years for month in year.months):
+        if sum(len(shown.entries) for shown in recent) >= content.site.feed_entries:
+            break
+        recent.append(month)
+    latest = tuple(entry for month in recent for entry in month.entries)
+    older = sum(year.count for year in years) - len(latest)
+    context = {"years": years, "year": None, "months": tuple(recent), "entries": latest, "older": older}
     pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
-        context = {"years": years, "year": year, "entries": entries}
+        context = {"years": years, "year": year, "months": year.months, "entries": entries, "older": 0}
         pages.append(
             Page(f"history/{year.year}/index.html", "history.html", _dated(context, entries, snap.now))
         )

@@ -164,3 +164,26 @@ def test_output_files_are_world_readable(make_content, tmp_path: Path) -> None:
     """The published folder is readable by a web server running as another user."""
     build(make_content(), tmp_path / "public", NOW)
     assert os.stat(tmp_path / "public").st_mode & 0o005 == 0o005
+
+
+def test_the_history_index_shows_the_newest_months_and_years_hold_the_rest(make_content) -> None:
+    """The archive's front page lists whole months, newest first, until it holds `feeds.entries`
+    entries, and points to the yearly pages, which list everything."""
+    months = ["2012-01-10", "2012-02-10", "2012-03-10", "2012-03-20", "2012-04-10"]
+    files = check(
+        make_content(
+            {
+                f"incidents/i{n}.md": incident_text(
+                    title=f"Outage {n}", started=f"{day}T08:00:00-08:00", resolved=f"{day}T09:00:00-08:00"
+                )
+                for n, day in enumerate(months)
+            },
+            site=SITE_YAML + "feeds:\n  entries: 2\n",
+        ),
+        NOW,
+    ).files
+    index = files["history/index.html"].decode()
+    assert [f"Outage {n}" in index for n in range(5)] == [False, False, True, True, True]
+    assert 'href="../history/2012/"' in index and "listed by year" in index  # one year, a way on
+    year = files["history/2012/index.html"].decode()
+    assert all(f"Outage {n}" in year for n in range(5)) and "listed by year" not in year
