@@ -201,15 +201,15 @@ def render_site(
     md = MarkdownRenderer(cache.markdown(configuration))
 
     def feeds_and_api() -> tuple[dict[str, bytes], dict[bytes, str]]:
-        """Feeds, calendars and the JSON API, and the Markdown converted for them."""
+        """Feeds, calendars, the JSON API and badges, and the Markdown converted for them."""
         out = feed_files(known, now, words, md)
         out.update(api_files(known, snap))
+        out.update(badge_files(known, snap, words, label="status"))
+        out["api/statusgen/next-change.json"] = next_change_file(content, now)
         return out, md.take_fresh()
 
     with InBackground(feeds_and_api, workers) as rest:  # on another core, while the pages render
         files, kept = _pages(content, known, snap, theme, md, words, workers, cache, previous)
-        files.update(badge_files(known, snap, words, label="status"))
-        files["api/statusgen/next-change.json"] = next_change_file(content, now)
         others, converted = rest.result()
     md.learn(converted)
     files.update(others)

@@ -140,7 +140,7 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
     mode, an output that is a symbolic link to a folder of the user's is followed, so the folder it
     points to is replaced.
     """
-    for path in files:
+    for path in files.rendered if isinstance(files, SiteFiles) else files:  # kept: checked when written
         safe_relative(path)
     shown = str(output)
     ours = _is_our_link(output)
