@@ -273,7 +273,7 @@ def _pages(
         listed = listed_years.get(id(years))
         if listed is None:
             listed = listed_years[id(years)] = repr([year.year for year in years]).encode()  # type: ignore[attr-defined]
-        parts = [listed]
+        parts = [listed, b"%d" % context.get("older", 0)]  # the history index counts what it omits
         for entry in entries:
             digest_ = cache.digests.get(entry.path)
             if digest_ is None:

@@ -238,7 +238,8 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         recent.append(month)
     latest = tuple(entry for month in recent for entry in month.entries)
     older = sum(year.count for year in years) - len(latest)
-    context = {"years": years, "year": None, "months": tuple(recent), "entries": latest, "older": older}
+    year = years[0] if years else None  # as before months: themes that list `year.months` still work
+    context = {"years": years, "year": year, "months": tuple(recent), "entries": latest, "older": older}
     pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)

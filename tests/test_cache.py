@@ -433,3 +433,38 @@ def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site:
         files = cached(site, now, linked)
         assert files == check(site, now, workers=1).files
         assert (b"Follow-up posted" in files["incidents/later/index.html"]) == (now > NOW)
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_the_history_index_follows_entries_it_does_not_show(
+    make_content, tmp_path: Path, linked: bool
+) -> None:
+    """The history index says when older entries exist: adding or removing one it does not list
+    changes it, though none of the entries it lists changed."""
+    monkeypatch_home = pytest.MonkeyPatch()
+    monkeypatch_home.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    site = make_content(
+        {
+            f"incidents/{day}.md": incident_text(
+                title=f"Outage of {day}", started=f"{day}T08:00:00-08:00", resolved=f"{day}T09:00:00-08:00"
+            )
+            for day in ("2012-03-10", "2012-04-10")
+        },
+        site=SITE_YAML + "feeds:\n  entries: 2\n",
+    )
+    try:
+        cached(site, linked=linked)
+        cached(site, linked=linked)
+        older = site / "incidents" / "2012-01-10.md"
+        older.write_text(
+            incident_text(started="2012-01-10T08:00:00-08:00", resolved="2012-01-10T09:00:00-08:00")
+        )
+        files = cached(site, linked=linked)
+        assert b"listed by year" in files["history/index.html"]
+        assert files == check(site, NOW, workers=1).files
+        older.unlink()
+        files = cached(site, linked=linked)
+        assert b"listed by year" not in files["history/index.html"]
+        assert files == check(site, NOW, workers=1).files
+    finally:
+        monkeypatch_home.undo()
