@@ -220,7 +220,7 @@ def render_site(
             wanted = {markdown_key(text) for text in texts}
             converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
         cache.save_markdown(configuration, converted, changed)
-    folder = previous.folder if previous is not None else None
+    folder = previous.target if previous is not None else None
     return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
 
 

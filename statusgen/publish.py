@@ -57,41 +57,45 @@ def safe_relative(path: str) -> str:
 
 @dataclass(frozen=True)
 class PublishedSite:
-    """The site a previous build published: its folder and, in link mode, its manifest of hashes."""
+    """The site a previous build published, as the next build can reuse it: the folder served now
+    and, in link mode, the copy the next build writes into, with that copy's manifest of hashes."""
 
-    folder: Path
-    manifest: Mapping[str, str] | None  # path → SHA-256 (hex) of each file, in link mode
+    served: Path
+    target: Path | None = None  # link mode: the copy to be brought up to date
+    manifest: Mapping[str, str] | None = None  # its path → SHA-256 (hex) of each file
 
     def holds(self, path: str, digest: str) -> bytes | bool:
-        """Whether the published site has this file with this SHA-256 (hex): True in link mode, where
-        the manifest says so and the bytes are not read; in swap mode the verified bytes, read now
-        (the folder is replaced by the publishing); False if not."""
-        if self.manifest is not None:
-            return self.manifest.get(path) == digest
+        """Whether the site can keep this file as it is, given its SHA-256 (hex): True when the copy
+        to be written holds it already (link mode: its manifest says so; nothing is read); else
+        its bytes, read from the served site and checked against the hash; False if they differ."""
+        if self.manifest is not None and self.manifest.get(path) == digest:
+            return True
         try:
-            data = (self.folder / path).read_bytes()
+            data = (self.served / path).read_bytes()
         except OSError:
             return False
         return data if hashlib.sha256(data).hexdigest() == digest else False
 
 
 def published(output: Path, linked: bool) -> PublishedSite | None:
-    """What is published at `output` now, as a build in this mode would replace it, if anything."""
+    """What is published at `output` now, as a build in this mode would reuse it, if anything."""
     if _is_our_link(output):
-        folder = Path(os.path.realpath(output))
-        manifest = _manifest(folder.parent / f"{folder.name}.manifest.json")
-        if not linked:
-            return PublishedSite(folder, None)  # swap mode replaces it: read what is reused now
-        return PublishedSite(folder, manifest) if manifest is not None else None
-    if linked or not output.is_dir():
-        return None  # link mode starts its copies afresh from a plain folder
-    return PublishedSite(Path(os.path.realpath(output)), None)
+        served = Path(os.path.realpath(output))
+        if not linked:  # swap mode replaces the served copy: read back what is kept, now
+            return PublishedSite(served)
+        target = served.parent / (TREES[1] if served.name == TREES[0] else TREES[0])
+        manifest = _manifest(served.parent / f"{target.name}.manifest.json")
+        return PublishedSite(served, target if manifest is not None else None, manifest)
+    if not output.is_dir():
+        return None
+    return PublishedSite(Path(os.path.realpath(output)))
 
 
 @dataclass(frozen=True, eq=False)  # equal as mappings are: path by path, bytes by bytes
 class SiteFiles(Mapping[str, bytes]):
-    """A site's files by path: bytes rendered by this build, and files kept unchanged from the
-    published site (`kept`: path → SHA-256 hex), read from `folder` only when asked for."""
+    """A site's files by path: bytes rendered (or read back) by this build, and files kept as they
+    are in the copy link mode writes into (`kept`: path → SHA-256 hex), read from that `folder`
+    only when asked for, and checked against their hash."""
 
     rendered: Mapping[str, bytes]
     kept: Mapping[str, str] = field(default_factory=dict)
@@ -140,7 +144,7 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
     mode, an output that is a symbolic link to a folder of the user's is followed, so the folder it
     points to is replaced.
     """
-    for path in files.rendered if isinstance(files, SiteFiles) else files:  # kept: checked when written
+    for path in files:
         safe_relative(path)
     shown = str(output)
     ours = _is_our_link(output)
@@ -310,8 +314,7 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
             # changed files are unlinked before they are written, so the served copy never changes.
             previous = _link_copy(store / live, tree, served) if live and served is not None else {}
         tree.mkdir(exist_ok=True)
-        kept = files.kept if isinstance(files, SiteFiles) else {}
-        if isinstance(files, SiteFiles):
+        if isinstance(files, SiteFiles):  # kept files are in `tree` already, unless a build ran meanwhile
             manifest = {path: files.digest(path) for path in files}
         else:
             manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
@@ -322,12 +325,10 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
+                data = files[path]  # (a kept file is read, and checked, before anything is unlinked)
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()  # never write through a hard link another copy shares
-                if path in kept and live is not None and (store / live) != tree:
-                    os.link(store / live / path, target)  # kept unchanged: share the served file
-                else:
-                    target.write_bytes(files[path])
+                target.write_bytes(data)
         for path in previous.keys() - manifest.keys():
             with contextlib.suppress(FileNotFoundError):
                 (tree / path).unlink()

@@ -92,20 +92,62 @@ def test_a_warm_build_renders_only_pages_whose_inputs_changed(
     assert b"Old outage, edited" in files["incidents/old/index.html"]
 
 
-def test_link_mode_keeps_unchanged_pages_without_reading_them(site: Path, tmp_path: Path) -> None:
-    """In link mode an unchanged page is neither rendered nor read: the new copy shares the served
-    file (a hard link), and the build's file map reads it back only when asked."""
+def test_link_mode_keeps_unchanged_pages_without_reading_or_writing_them(site: Path) -> None:
+    """In link mode an unchanged page is neither rendered, read nor written: the copy being brought
+    up to date holds it already, and the build's file map reads it back only when asked."""
+    output = site.parent / "public"
+    options = {"workers": 1, "cache_dir": site.parent / ".statusgen-cache", "linked": True}
+    for _ in range(3):
+        build(site, output, NOW, **options)  # type: ignore[arg-type]
+    served = Path(os.path.realpath(output))
+    other = served.parent / ("b" if served.name == "a" else "a")
+    before = (other / "incidents/old/index.html").stat().st_ino
+    result = build(site, output, NOW, **options)  # type: ignore[arg-type]
+    kept = result.files.kept  # type: ignore[attr-defined]
+    assert "incidents/old/index.html" in kept and "history/2011/index.html" in kept
+    assert Path(os.path.realpath(output)) == other
+    assert (other / "incidents/old/index.html").stat().st_ino == before  # not written again
+    assert dict(result.files) == check(site, NOW, workers=1).files
+
+
+@pytest.mark.parametrize("damage", ["edited", "deleted"])
+def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, damage: str) -> None:
+    """A page of the served copy edited or deleted by hand is not carried into the next copy:
+    what is taken from the served copy is checked against its hash first. (Link mode trusts its
+    manifest of the copy it writes into, as it always has: see the README.)"""
     output = site.parent / "public"
     options = {"workers": 1, "cache_dir": site.parent / ".statusgen-cache", "linked": True}
     build(site, output, NOW, **options)  # type: ignore[arg-type]
     build(site, output, NOW, **options)  # type: ignore[arg-type]
-    served = Path(os.path.realpath(output))
-    result = build(site, output, NOW, **options)  # type: ignore[arg-type]
-    kept = result.files.kept  # type: ignore[attr-defined]
-    assert "incidents/old/index.html" in kept and "history/2011/index.html" in kept
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
+    build(site, output, NOW, **options)  # type: ignore[arg-type]  # the served copy has the new page
     page = Path(os.path.realpath(output)) / "incidents/old/index.html"
-    assert page.stat().st_ino == (served / "incidents/old/index.html").stat().st_ino
-    assert dict(result.files) == check(site, NOW, workers=1).files
+    page.unlink()  # as an editor saves: a new file, not the one the other copy shares
+    if damage == "edited":
+        page.write_bytes(b"<p>Defaced</p>")
+    result = build(site, output, NOW, **options)  # type: ignore[arg-type]
+    assert read_tree(output) == dict(result.files) == check(site, NOW, workers=1).files
+
+
+def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> None:
+    """Two link-mode builds of one output overlap (the lock covers only the writing): whichever
+    publishes second publishes a whole, correct site, or fails and leaves the first's in place."""
+    from statusgen import ContentError
+    from statusgen.publish import published, write_site
+
+    output = site.parent / "public"
+    cache = site.parent / ".statusgen-cache"
+    for _ in range(2):
+        build(site, output, NOW, workers=1, cache_dir=cache, linked=True)
+    (site / "incidents" / "old.md").write_text(RESOLVED.replace("Old outage", "Old outage, edited"))
+    slow = check(site, NOW, workers=1, cache_dir=cache, previous=published(output, True))
+    build(site, output, NOW, workers=1, cache_dir=cache, linked=True)  # publishes first
+    build(site, output, NOW, workers=1, cache_dir=cache, linked=True)
+    try:
+        write_site(slow.files, output, linked=True)
+    except ContentError as error:
+        assert "changed while the site was being built" in str(error)
+    assert read_tree(output) == check(site, NOW, workers=1).files
 
 
 def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
@@ -468,3 +510,15 @@ def test_the_history_index_follows_entries_it_does_not_show(
         assert files == check(site, NOW, workers=1).files
     finally:
         monkeypatch_home.undo()
+
+
+def test_kept_paths_are_checked_like_written_ones(tmp_path: Path) -> None:
+    """A kept file's path is checked before publishing, like a rendered one's."""
+    from statusgen import ContentError
+    from statusgen.publish import SiteFiles, write_site
+
+    files = SiteFiles({"index.html": b"<p>x</p>"}, {"../secret.txt": "0" * 64}, tmp_path)
+    for linked in (False, True):
+        with pytest.raises(ContentError, match="outside the output folder"):
+            write_site(files, tmp_path / "deep" / "public", linked)
+    assert not (tmp_path / "deep" / "secret.txt").exists()
