@@ -14,6 +14,8 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
+import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -126,7 +128,9 @@ class InBackground(Generic[T]):
         except EOFError:  # it ended without a word: killed
             raise _worker_died() from None
         if not done:
-            raise value
+            error, where = value
+            error.add_note(f"in the background part of the build:\n{where}")
+            raise error
         return value  # type: ignore[no-any-return]
 
     def __enter__(self) -> InBackground[T]:
@@ -143,16 +147,18 @@ class InBackground(Generic[T]):
 
 
 def _send_result(function: Callable[[], object], sender: Any) -> None:
-    """In the background process: run the work, send back (True, its result) or (False, its error)."""
+    """In the background process: run the work, send back (True, its result) or (False, (its
+    error, its traceback)); an error that would not arrive whole is sent as a RuntimeError."""
     try:
         outcome: tuple[bool, object] = (True, function())
     except BaseException as error:  # every failure is the caller's to see
-        outcome = (False, error)
-    try:
-        sender.send(outcome)
-    except Exception as error:  # an error that cannot be pickled: send what it says
-        problem = Problem("statusgen", None, "", f"the background part of the build failed: {error}")
-        sender.send((False, ContentError([problem])))
+        where = "".join(traceback.format_exception(error))
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        outcome = (False, (error, where))
+    sender.send(outcome)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -357,6 +363,7 @@ def check(
     def read(function: Callable[[ContentFile], R], jobs: Sequence[ContentFile]) -> list[R]:
         return cache.read_documents(function, jobs, spread)
 
+    frozen_already = gc.get_freeze_count() > 0  # a host program's own: leave it as it is
     with _collector_paused():  # loading makes a million objects and no cycles: skip the GC passes
         content = load_content(content_path, read)
         # The content lives as long as the build: keep the collector from walking it, from now on
@@ -365,7 +372,8 @@ def check(
     try:
         return render_site(content, now, theme_search_path(content_path), workers, cache, previous)
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager

@@ -450,12 +450,13 @@ def bounds(content: Content, now: datetime) -> Bounds:
     entries += [(m, m.components, (m.start, m.end)) for m in content.maintenance]
     for entry, ids, changes in entries:  # the instants at which components change status
         updates = entry.updates
-        firsts.append(min(changes[0], updates[0].at) if updates else changes[0])
-        past = [at for at in changes if at is not None and at <= now]
+        moments = [at for at in changes if at is not None]  # (a resolution may precede the start)
+        firsts.append(min([*moments, updates[0].at]) if updates else min(moments))
+        past = [at for at in moments if at <= now]
         if updates:  # in time order: the latest one at or before `now` counts for `last`
             past_updates = [u.at for u in updates if u.at <= now]
             lasts += past_updates[-1:]
-        lasts += past[-1:] if past else []
+        lasts += [max(past)] if past else []
         for at in past:
             for component_id in ids:
                 if component_id not in latest or at > latest[component_id]:

@@ -171,7 +171,13 @@ class TranslatedConstants(jinja2.ext.Extension):
                 continue
             if tuple(t.type for t in window) == shape and window[1].value == "_":
                 begin, _name, _open, text, _close, end = window
-                translated = str(Markup(translate(text.value)) % {})
+                try:
+                    translated = str(Markup(translate(text.value)) % {})
+                except (ValueError, TypeError, KeyError) as error:  # "50% off": a stray %
+                    message = f"cannot format {text.value!r}: {error} (write %% for a %)"
+                    raise jinja2.TemplateSyntaxError(
+                        message, text.lineno, stream.name, stream.filename
+                    ) from None
                 yield begin
                 yield Token(text.lineno, "string", translated)
                 yield Token(text.lineno, "pipe", "|")

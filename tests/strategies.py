@@ -42,7 +42,7 @@ def incidents(draw: st.DrawFn, slug: str) -> Incident:
     length = draw(st.none() | st.integers(1, 5 * 24 * 60).map(lambda m: timedelta(minutes=m)))
     affected = draw(st.lists(st.sampled_from(COMPONENT_IDS), unique=True, max_size=3))
     statuses = draw(st.lists(outage_statuses, min_size=len(affected), max_size=len(affected)))
-    update_times = sorted(draw(st.lists(st.integers(0, 300), max_size=4)))
+    update_times = sorted(draw(st.lists(st.integers(-30, 300), max_size=4)))  # some before the start
     updates = tuple(
         Update(started + timedelta(minutes=m), draw(st.sampled_from(list(IncidentStatus))), "b", n)
         for n, m in enumerate(update_times, start=1)

@@ -446,7 +446,18 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     def fails() -> None:
         raise ContentError([Problem("feeds", 3, "title", "broken")])
 
-    with pytest.raises(ContentError, match="broken"), InBackground(fails, workers=2) as work:
+    with pytest.raises(ContentError, match="broken") as raised, InBackground(fails, workers=2) as work:
+        work.result()
+    assert "in fails" in raised.value.__notes__[0]  # where it went wrong, in the other process
+
+    class Odd(Exception):
+        def __init__(self, first: str, second: str) -> None:
+            super().__init__(f"{first} {second}")
+
+    def odd() -> None:
+        raise Odd("cannot", "unpickle")
+
+    with pytest.raises(RuntimeError, match="Odd: cannot unpickle"), InBackground(odd, workers=2) as work:
         work.result()
     with (
         pytest.raises(ContentError, match="worker process of the build ended unexpectedly"),

@@ -226,12 +226,14 @@ def test_component_pages_list_each_components_newest_incidents(content: Content,
 @settings(max_examples=200, deadline=None)
 @given(contents(), instants)
 def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: datetime) -> None:
-    """The shortcuts of `bounds` and `next_changes` give what a walk over every event gives."""
-    from statusgen.status import _change, _events, bounds, next_changes
+    """The shortcuts of `bounds` and `next_changes` give what a walk over every event gives (bounds
+    as the JSON API uses it, on the content as of `now`)."""
+    from statusgen.status import _change, _events, as_of, bounds, next_changes
 
-    events = list(_events(content.incidents, content.maintenance))
+    known = as_of(content, now)
+    events = list(_events(known.incidents, known.maintenance))
     past = [event for event in events if event[0] <= now]
-    found = bounds(content, now)
+    found = bounds(known, now)
     assert found.first == min((event[0] for event in events), default=None)
     assert found.last == max((event[0] for event in past), default=None)
     latest: dict[str, datetime] = {}
@@ -240,7 +242,10 @@ def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: d
             for cid in getattr(entry, "component_ids", None) or entry.components:
                 latest[cid] = max(at, latest.get(cid, at))
     assert found.components == latest
-    future = sorted((_change(*event) for event in events if event[0] > now), key=lambda c: (c.at, c.reason))
+    everything = _events(content.incidents, content.maintenance)
+    future = sorted(
+        (_change(*event) for event in everything if event[0] > now), key=lambda c: (c.at, c.reason)
+    )
     assert [
         c for c in next_changes(content, now) if "leaves" not in c.reason and "window" not in c.reason
     ] == future

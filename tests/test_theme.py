@@ -161,3 +161,22 @@ def test_constant_translations_fold_to_what_gettext_gives_at_run_time(source: st
     assert folding.from_string(source).render() == plain.from_string(source).render()
     looked_up = [env.compile(source, raw=True).count("l_0__") for env in (folding, plain)]
     assert (looked_up[0] < looked_up[1]) == folds  # a folded `_` is not looked up at run time
+
+
+def test_a_translation_that_cannot_be_formatted_is_located(tmp_path: Path) -> None:
+    """A constant `_("50% off")` (a stray %) is reported with its template and line."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: local\n",
+            "themes/local/theme.yaml": "extends: default\n",
+            "themes/local/templates/404.html": (
+                '{% extends "!default/404.html" %}\n{% block main %}\n{{ _("50% off") }}{% endblock %}'
+            ),
+        },
+    )
+    with pytest.raises(ContentError) as raised:
+        check(tmp_path / "content", NOW)
+    (problem,) = raised.value.problems
+    assert problem.path.endswith("themes/local/templates/404.html") and problem.line == 3
+    assert "50% off" in problem.message
