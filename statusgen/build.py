@@ -211,11 +211,11 @@ def render_site(
         out = feed_files(known, now, words, md)
         out.update(api_files(known, snap))
         out.update(badge_files(known, snap, words, label="status"))
-        out["api/statusgen/next-change.json"] = next_change_file(content, now)
         return out, md.take_fresh()
 
     with InBackground(feeds_and_api, workers) as rest:  # on another core, while the pages render
         files, kept = _pages(content, known, snap, theme, md, words, workers, cache, previous)
+        files["api/statusgen/next-change.json"] = next_change_file(content, now)  # (for balance)
         others, converted = rest.result()
     md.learn(converted)
     files.update(others)
