@@ -180,3 +180,23 @@ def test_a_translation_that_cannot_be_formatted_is_located(tmp_path: Path) -> No
     (problem,) = raised.value.problems
     assert problem.path.endswith("themes/local/templates/404.html") and problem.line == 3
     assert "50% off" in problem.message
+
+
+def test_themes_written_for_earlier_releases_still_work(tmp_path: Path) -> None:
+    """A child theme may call `m.time` and list a history page's `year.months`, as before."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: old\n",
+            "content/incidents/x.md": incident_text(title="Old-style outage"),
+            "themes/old/theme.yaml": "extends: default\n",
+            "themes/old/templates/history.html": (
+                '{% extends "!default/history.html" %}{% block main %}'
+                "{% for month in year.months %}{% for item in month.entries %}"
+                "<p>{{ item.title }} {{ m.time(item.started) }}</p>{% endfor %}{% endfor %}{% endblock %}"
+            ),
+        },
+    )
+    files = check(tmp_path / "content", NOW).files
+    for page in ("history/index.html", "history/2012/index.html"):
+        assert '<p>Old-style outage <time datetime="2012-06-21T09:00:00-07:00">' in files[page].decode()
