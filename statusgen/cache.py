@@ -98,7 +98,6 @@ class Cache:
                 self.folder = None
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
         self._saved_ended: dict[str, tuple[bytes, str]] = {}
-        self.read: set[str] = set()  # the content files parsed anew by this build (not from the cache)
 
     def load(self, name: str, key: object) -> Any:
         """The value saved under `name` with this `key`, or None if missing, stale or not genuine."""
@@ -187,7 +186,6 @@ class Cache:
             records[job.shown] = (stamp, hashed, None)  # type: ignore[assignment]
             jobs_read[index] = dataclasses.replace(job, data=data)  # read once, not again to parse
         fresh = map_(read, [jobs_read[i] for i in misses])
-        self.read = {jobs[i].shown for i in misses}
         for index, result in zip(misses, fresh, strict=True):
             results[index] = result
             stamp, hashed, _ = records[jobs[index].shown]
