@@ -90,7 +90,7 @@ class MarkdownRenderer:
 
     `known` is what earlier builds converted (the build cache). A forked worker's conversions are
     collected with `take_fresh` and given back to the parent with `learn`, so Markdown is converted
-    where its page is rendered, once per build.
+    where its page is rendered, and kept for later builds.
     """
 
     def __init__(self, known: dict[bytes, str] | None = None) -> None:
@@ -233,13 +233,19 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
     # The archive's front page: the newest whole months, until they hold `feed_entries` entries.
     recent: list[Month] = []
     for month in (month for year in years for month in year.months):
-        if sum(len(shown.entries) for shown in recent) >= content.site.feed_entries:
+        if sum(len(listed.entries) for listed in recent) >= content.site.feed_entries:
             break
         recent.append(month)
     latest = tuple(entry for month in recent for entry in month.entries)
     older = sum(year.count for year in years) - len(latest)
-    year = years[0] if years else None  # as before months: themes that list `year.months` still work
-    context = {"years": years, "year": year, "months": tuple(recent), "entries": latest, "older": older}
+    newest_year = years[0] if years else None  # `year` as before: themes listing year.months work
+    context = {
+        "years": years,
+        "year": newest_year,
+        "months": tuple(recent),
+        "entries": latest,
+        "older": older,
+    }
     pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
