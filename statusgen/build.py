@@ -37,7 +37,7 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import labels
 from statusgen.models import Content, Incident, Maintenance
-from statusgen.publish import PublishedSite, SiteFiles, published, write_site
+from statusgen.publish import PublishedSite, SiteFiles, file_hash, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
@@ -306,14 +306,10 @@ def _pages(
     files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
     compiled.save()
     if keys:
-        hashes = {path: (key, kept.get(path) or _sha256(files[path])) for path, key in keys.items()}
+        hashes = {path: (key, kept.get(path) or file_hash(files[path])) for path, key in keys.items()}
         if hashes != earlier:
             cache.save_pages(fingerprint, hashes, changing)
     return files, kept
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[str, str]) -> str:

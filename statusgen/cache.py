@@ -44,6 +44,8 @@ import nh3
 from statusgen.content import MAX_FILE_BYTES, ContentFile
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 FORMAT = 1
 SHARDS = 16  # files the parsed documents, and the rendered Markdown, are each kept in
 RACY_SECONDS = 2.0  # a file changed this close to the cache's writing is hashed, whatever its stat says
@@ -194,8 +196,7 @@ class Cache:
             if saved["files"].keys() - records.keys():
                 changed.add(shard)
         written = time.time()
-        for shard in sorted(changed):
-            files = {shown: r for shown, r in records.items() if _shard(shown) == shard}
+        for shard, files in sorted(_by_shard(records, _shard, changed).items()):
             self.save(f"documents-{shard:02d}", key, {"written": written, "files": files})
         self.digests = {shown: record[1] for shown, record in records.items() if record[1]}
         return results  # type: ignore[return-value]
@@ -237,15 +238,29 @@ class Cache:
         """Keep the rendered Markdown for the next build: the shards holding the `changed` text
         hashes, or all of them."""
         key = _markdown_key(configuration)
-        shards = range(SHARDS) if changed is None else sorted({text[0] % SHARDS for text in changed})
-        for shard in shards:
-            part = {text: html for text, html in rendered.items() if text[0] % SHARDS == shard}
+        shards = set(range(SHARDS)) if changed is None else {_text_shard(text) for text in changed}
+        for shard, part in sorted(_by_shard(rendered, _text_shard, shards).items()):
             self.save(f"markdown-{shard:02d}", key, part)
 
 
 def _shard(shown: str) -> int:
     """Which of the document files keeps the document at this path."""
     return zlib.crc32(shown.encode()) % SHARDS
+
+
+def _text_shard(text: bytes) -> int:
+    """Which of the Markdown files keeps the HTML of the text with this hash."""
+    return text[0] % SHARDS
+
+
+def _by_shard(entries: dict[K, V], shard_of: Callable[[K], int], wanted: set[int]) -> dict[int, dict[K, V]]:
+    """The entries of the `wanted` shards, shard by shard (each of them, even if empty), in one pass."""
+    parts: dict[int, dict[K, V]] = {shard: {} for shard in wanted}
+    for name, value in entries.items():
+        part = parts.get(shard_of(name))
+        if part is not None:
+            part[name] = value
+    return parts
 
 
 class _Signing:

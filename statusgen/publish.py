@@ -55,6 +55,11 @@ def safe_relative(path: str) -> str:
     return normal
 
 
+def file_hash(data: bytes) -> str:
+    """The SHA-256 (hex) by which manifests, and the build cache, know a published file."""
+    return hashlib.sha256(data).hexdigest()
+
+
 @dataclass(frozen=True)
 class PublishedSite:
     """The site a previous build published, as the next build can reuse it: the folder served now
@@ -74,7 +79,7 @@ class PublishedSite:
             data = (self.served / path).read_bytes()
         except OSError:
             return False
-        return data if hashlib.sha256(data).hexdigest() == digest else False
+        return data if file_hash(data) == digest else False
 
 
 def published(output: Path, linked: bool) -> PublishedSite | None:
@@ -114,7 +119,7 @@ class SiteFiles(Mapping[str, bytes]):
         digest = self.kept[path]
         assert self.folder is not None
         data = (self.folder / path).read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
+        if file_hash(data) != digest:
             message = "a published file changed while the site was being built; build again"
             raise ContentError([Problem(str(self.folder / path), None, "", message)])
         return data
@@ -134,7 +139,7 @@ class SiteFiles(Mapping[str, bytes]):
     def digest(self, path: str) -> str:
         """The SHA-256 (hex) of a file, without reading a kept one."""
         kept = self.kept.get(path)
-        return kept if kept is not None else hashlib.sha256(self.rendered[path]).hexdigest()
+        return kept if kept is not None else file_hash(self.rendered[path])
 
 
 def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -> None:
@@ -317,7 +322,7 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
         if isinstance(files, SiteFiles):  # kept files are in `tree` already, unless a build ran meanwhile
             manifest = {path: files.digest(path) for path in files}
         else:
-            manifest = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+            manifest = {path: file_hash(data) for path, data in files.items()}
         made: set[Path] = set()
         for path in files:
             if previous.get(path) != manifest[path]:
