@@ -35,7 +35,7 @@ from statusgen.cache import Cache, TemplateCode
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
-from statusgen.i18n import labels
+from statusgen.i18n import catalogue_digest, in_language, labels, translations
 from statusgen.models import Content, Incident, Maintenance
 from statusgen.publish import PublishedSite, SiteFiles, file_hash, published, write_site
 from statusgen.render import (
@@ -199,22 +199,32 @@ def render_site(
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
     known = as_of(content, now)
-    snap = snapshot(known, now)
-    words = labels()
+    # One edition per language, the default first: its content translated, and what it shows.
+    editions = []
+    for language in site.languages or (site.language,):
+        localized = in_language(known, language)
+        editions.append((localized, snapshot(localized, now), labels(translations(language).gettext)))
+    _, snap, words = editions[0]
     cache = cache or Cache(None)
     configuration = markdown_configuration()
     # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
     md = MarkdownRenderer(cache.markdown(configuration))
 
     def feeds_and_api() -> tuple[dict[str, bytes], dict[bytes, str]]:
-        """Feeds, calendars, the JSON API and badges, and the Markdown converted for them."""
-        out = feed_files(known, now, words, md)
+        """Feeds and calendars in every language; the JSON API and badges, which are in the default
+        language only (they are for tools); and the Markdown converted for them."""
+        out: dict[str, bytes] = {}
+        for edition, _, edition_words in editions:
+            prefix = edition.site.prefix()
+            translate = translations(edition.site.language).gettext
+            for path, data in feed_files(edition, now, edition_words, md, translate).items():
+                out[prefix + path] = data
         out.update(api_files(known, snap))
         out.update(badge_files(known, snap, words, label="status"))
         return out, md.take_fresh()
 
     with InBackground(feeds_and_api, workers) as rest:  # on another core, while the pages render
-        files, kept = _pages(content, known, snap, theme, md, words, workers, cache, previous)
+        files, kept = _pages(content, editions, theme, md, workers, cache, previous)
         files["api/statusgen/next-change.json"] = next_change_file(content, now)  # (for balance)
         others, converted = rest.result()
     md.learn(converted)
@@ -232,22 +242,26 @@ def render_site(
 
 def _pages(
     content: Content,
-    known: Content,
-    snap: Snapshot,
+    editions: Sequence[tuple[Content, Snapshot, dict[str, dict[str, str]]]],
     theme: Theme,
     md: MarkdownRenderer,
-    words: dict[str, dict[str, str]],
     workers: int | None,
     cache: Cache,
     previous: PublishedSite | None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
-    """The theme's static files and the pages: those rendered, by path, and those kept unchanged
-    from the `previous` site, path → SHA-256 hex (when the cache knows their inputs unchanged).
-    `content` is the whole content, `known` the content as of `now`."""
+    """The theme's static files and the pages of every edition (language): those rendered, by
+    path, and those kept unchanged from the `previous` site, path → SHA-256 hex (when the cache
+    knows their inputs unchanged). `content` is the whole content; each edition is the content as
+    of `now` in one language, its snapshot and its words."""
+    known, snap, _ = editions[0]
     now = snap.now
     static = theme.static_files()
     assets = {name: f"static/{name}" for name in static}
     files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
+    words = {
+        edition.site.language: (edition_words, catalogue_digest(edition.site.language))
+        for edition, _, edition_words in editions
+    }
     fingerprint = _fingerprint(theme, known, words, assets)
     earlier = cache.pages(fingerprint) if cache.digests and previous is not None else {}
     keys: dict[str, bytes] = {}
@@ -262,6 +276,8 @@ def _pages(
     }
     listed_years: dict[int, bytes] = {}
     now_text = now.isoformat().encode()
+    prefix = ""
+    translated: dict[str, bytes] = {}  # an entry's path → its translation's digest, in one language
 
     def unchanged(page: Page) -> bool:
         """Whether an incident's, a maintenance's or a history year's page is published already,
@@ -285,26 +301,44 @@ def _pages(
             if digest_ is None:
                 return False
             parts.append(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
+            if prefix:  # in another language than the default: its translation, or none
+                parts.append(b"\0" + translated.get(entry.path, b"-"))
+        path = prefix + page.path
         if "updated" not in context or (altered and any((type(e), e.slug) in altered for e in entries)):
             parts.append(now_text)  # the page shows something that changes with time
-            changing.add(page.path)
-        keys[page.path] = key = hashlib.sha256(b"".join(parts)).digest()
-        found = earlier.get(page.path)
+            changing.add(path)
+        keys[path] = key = hashlib.sha256(b"".join(parts)).digest()
+        found = earlier.get(path)
         if found is None or found[0] != key or previous is None:
             return False
-        held = previous.holds(page.path, found[1])
+        held = previous.holds(path, found[1])
         if held is True:
-            kept[page.path] = found[1]
+            kept[path] = found[1]
         elif held:
-            files[page.path] = held  # type: ignore[assignment]  # read back (swap mode)
+            files[path] = held  # type: ignore[assignment]  # read back (swap mode)
         return bool(held)
 
     def spread(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return parallel_map(function, items, workers)
 
-    compiled = TemplateCode(cache)
-    files.update(render_pages(known, snap, theme, assets, md, words, spread, unchanged, compiled))
-    compiled.save()
+    originals = {
+        (kind, e.slug): e.path
+        for kind, group in (("incidents", content.incidents), ("maintenance", content.maintenance))
+        for e in group
+    }
+    for edition, edition_snap, edition_words in editions:
+        language = edition.site.language
+        prefix = edition.site.prefix()
+        translated = {
+            originals[t.kind, t.slug]: cache.digests.get(t.path, b"?")
+            for t in content.translations
+            if t.language == language and (t.kind, t.slug) in originals
+        }
+        compiled = TemplateCode(cache, f"{language}:{catalogue_digest(language)}")
+        files.update(
+            render_pages(edition, edition_snap, theme, assets, md, edition_words, spread, unchanged, compiled)
+        )
+        compiled.save()
     if keys:
         hashes = {path: (key, kept.get(path) or file_hash(files[path])) for path, key in keys.items()}
         if hashes != earlier:

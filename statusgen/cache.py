@@ -276,13 +276,22 @@ class _Signing:
 
 
 class TemplateCode(jinja2.BytecodeCache):
-    """Compiled templates kept in the signed cache (Jinja checks each against its source)."""
+    """Compiled templates kept in the signed cache (Jinja checks each against its source).
 
-    def __init__(self, cache: Cache) -> None:
+    A compiled template holds its constant messages translated, so each is kept under its
+    `language` too (give the language and its catalogue's hash).
+    """
+
+    def __init__(self, cache: Cache, language: str = "") -> None:
         """Load the compiled templates the cache holds."""
         self.cache = cache
+        self.language = language
         self.entries: dict[str, bytes] = cache.load("templates", jinja2.__version__) or {}
         self.changed = False
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja's key of a template, for this language."""
+        return f"{super().get_cache_key(name, filename)}:{self.language}"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Give Jinja the compiled template, if kept (Jinja ignores it if the source changed)."""

@@ -23,6 +23,7 @@ import babel
 from statusgen import frontmatter
 from statusgen.errors import ContentError, Problem, did_you_mean
 from statusgen.frontmatter import KeyPath, SourceMap
+from statusgen.i18n import SHIPPED_LANGUAGES, catalogue_file
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,
     IMPACT_STATUS,
@@ -35,6 +36,7 @@ from statusgen.models import (
     Maintenance,
     MaintenanceStatus,
     Site,
+    Translation,
     Update,
 )
 
@@ -51,6 +53,7 @@ SITE_KEYS = (
     "title",
     "base_url",
     "language",
+    "languages",
     "timezone",
     "theme",
     "description",
@@ -250,15 +253,17 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     fields = reader.mapping(data, (), SITE_KEYS, ("title", "base_url", "components"))
     if fields is None:
         raise ContentError(reader.problems)
-    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
+    languages = _languages(reader, fields)
+    language = languages[0]
+    texts = _Texts(reader, languages)
+    title = texts.read(fields.get("title"), ("title",), required="title" in fields)
     base_url = _base_url(reader, fields["base_url"]) if "base_url" in fields else ""
-    language = _language(reader, fields.get("language", "en"))
     timezone = _timezone(reader, fields.get("timezone", "UTC"))
     theme = reader.text(fields.get("theme", "default"), ("theme",), required=True)
     if theme and not SLUG_PATTERN.fullmatch(theme):
         reader.problem(("theme",), f"expected a theme name (a-z, 0-9, - and _), got {theme!r}")
-    description = reader.text(fields.get("description"), ("description",))
-    components = _components(reader, fields.get("components"), "components" in fields)
+    description = texts.read(fields.get("description"), ("description",))
+    components = _components(reader, texts, fields.get("components"), "components" in fields)
     days, weights = _uptime(reader, fields.get("uptime"))
     recent_days = 7
     if "recent_days" in fields:
@@ -267,8 +272,7 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     feeds = reader.mapping(fields["feeds"], ("feeds",), FEEDS_KEYS, ()) if "feeds" in fields else None
     if feeds and "entries" in feeds:
         feed_entries = reader.integer(feeds["entries"], ("feeds", "entries"), 1, 10000) or 50
-    if reader.problems:
-        raise ContentError(reader.problems)
+    _raise_errors(reader.problems)
     key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
     return Site(
         path=path,
@@ -276,6 +280,7 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         base_url=base_url,
         components=components,
         language=language,
+        languages=languages,
         timezone=timezone,
         theme=theme,
         description=one_line(description),
@@ -284,6 +289,8 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         feed_entries=feed_entries,
         downtime_weights=weights,
         key_lines=key_lines,
+        translated=tuple(texts.translated),
+        warnings=tuple(p for p in reader.problems if p.warning),
     )
 
 
@@ -301,13 +308,79 @@ def _base_url(reader: _Reader, value: object) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _language(reader: _Reader, value: object) -> str:
-    tag = reader.text(value, ("language",), required=True).strip()
+def _language(reader: _Reader, value: object, keys: KeyPath = ("language",)) -> str:
+    tag = reader.text(value, keys, required=True).strip()
     try:
         babel.Locale.parse(tag, sep="-")
     except (ValueError, TypeError, babel.UnknownLocaleError):
-        reader.problem(("language",), f"expected a BCP 47 language tag such as fr or pt-BR, got {tag!r}")
+        reader.problem(keys, f"expected a BCP 47 language tag such as fr or pt-BR, got {tag!r}")
+        return tag
+    if catalogue_file(tag) is None:
+        reader.problem(
+            keys,
+            f"statusgen's interface is not translated into {tag!r}: its pages show English words "
+            f"(dates and numbers in {tag!r} forms); the shipped languages are "
+            + ", ".join(SHIPPED_LANGUAGES),
+            warning=True,
+        )
     return tag
+
+
+def _languages(reader: _Reader, fields: dict[str, object]) -> tuple[str, ...]:
+    """Read `languages` (the first is the default) or, for a site in one language, `language`."""
+    if "languages" not in fields:
+        return (_language(reader, fields.get("language", "en")),)
+    languages: list[str] = []
+    items = reader.items(fields["languages"], ("languages",))
+    if not items and not reader.problems:
+        reader.problem(("languages",), "list at least one language, the default first")
+    for index, item in enumerate(items):
+        tag = _language(reader, item, ("languages", index))
+        if tag in languages:
+            reader.problem(("languages", index), f"the language {tag!r} is listed twice")
+        elif tag:
+            languages.append(tag)
+    if "language" in fields and languages and fields["language"] != languages[0]:
+        reader.problem(
+            ("language",),
+            f"language is {fields['language']!r} but languages starts with {languages[0]!r}; "
+            "the first of languages is the default",
+            "remove language, or make it the first of languages",
+        )
+    return tuple(languages) or ("en",)
+
+
+@dataclass
+class _Texts:
+    """Reads site texts that may be given per language (`name: {fr: Paiements, en: Payments}`),
+    keeping the default language's text and collecting the others as (language, key, text)."""
+
+    reader: _Reader
+    languages: tuple[str, ...]
+    translated: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def read(self, value: object, keys: KeyPath, *, required: bool = False) -> str:
+        """The text in the default language; the other languages' are kept in `translated`."""
+        if not isinstance(value, dict):
+            return self.reader.text(value, keys, required=required)
+        default = self.languages[0]
+        texts: dict[str, str] = {}
+        for language, text in value.items():
+            if language not in self.languages:
+                self.reader.problem(
+                    (*keys, str(language)),
+                    f"the language {language!r} is not one of the site's languages "
+                    f"({', '.join(self.languages)})",
+                    did_you_mean(str(language), self.languages),
+                )
+                continue
+            texts[language] = self.reader.text(text, (*keys, language), required=required)
+        if default not in texts:
+            self.reader.problem(keys, f"give the text in the default language, {default!r}, too")
+        for language, text in texts.items():
+            if language != default:
+                self.translated.append((language, field_name(keys), text))
+        return texts.get(default, "")
 
 
 def _timezone(reader: _Reader, value: object) -> str:
@@ -324,7 +397,7 @@ def _timezone(reader: _Reader, value: object) -> str:
     return name
 
 
-def _components(reader: _Reader, value: object, given: bool) -> tuple[Component, ...]:
+def _components(reader: _Reader, texts: _Texts, value: object, given: bool) -> tuple[Component, ...]:
     items = reader.items(value, ("components",))
     if (given and not items and value is not None and not reader.problems) or (given and value is None):
         reader.problem(("components",), "list at least one component")
@@ -353,9 +426,9 @@ def _components(reader: _Reader, value: object, given: bool) -> tuple[Component,
                 f"the component id {component_id!r} is already used by components[{seen[component_id]}]",
             )
         seen.setdefault(component_id, index)
-        name = reader.text(fields.get("name"), (*keys, "name"), required="name" in fields)
-        group = one_line(reader.text(fields.get("group"), (*keys, "group"))) or None
-        description = reader.text(fields.get("description"), (*keys, "description"))
+        name = texts.read(fields.get("name"), (*keys, "name"), required="name" in fields)
+        group = one_line(texts.read(fields.get("group"), (*keys, "group"))) or None
+        description = texts.read(fields.get("description"), (*keys, "description"))
         components.append(Component(component_id, one_line(name), group, one_line(description)))
     return tuple(components)
 
@@ -389,9 +462,15 @@ def _uptime(reader: _Reader, value: object) -> tuple[int, tuple[tuple[ComponentS
 
 
 def slug_for(path: str) -> str:
-    """The URL slug of a content file: its name without `.md`, lower-cased."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    return name.removesuffix(".md").lower()
+    """The URL slug of a content file: its name without `.md` (and language), lower-cased."""
+    return _name_parts(path)[0]
+
+
+def _name_parts(path: str) -> tuple[str, str]:
+    """A content file's slug and the language its name gives: `x.en.md` → ("x", "en")."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md").lower()
+    slug, _, language = name.partition(".")
+    return slug, language
 
 
 def _document(path: str, text: str) -> tuple[frontmatter.Document, object]:
@@ -591,6 +670,103 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
     return maintenance, problems
 
 
+def _read_translation(
+    path: str, text: str, site: Site, kind: str, language: str
+) -> tuple[Translation | None, list[Problem]]:
+    """Read `<slug>.<language>.md`: the title, the updates' bodies in order and the body, and the
+    facts it repeats from the original (checked against it once both are read)."""
+    problems: list[Problem] = []
+    slug = _check_slug(path, problems)
+    document, data = _document(path, text)
+    reader = _Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
+    fields = reader.mapping(data, (), INCIDENT_KEYS if kind == "incidents" else MAINTENANCE_KEYS, ("title",))
+    if fields is None:
+        return None, problems
+    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
+    claims: list[tuple[str, object, int | None]] = []
+
+    def claim(keys: KeyPath, value: object) -> None:
+        if value is not None:
+            claims.append((field_name(keys), value, reader.source.line(keys)))
+
+    for key in ("started", "resolved", "start", "end"):
+        if key in fields:
+            claim((key,), reader.datetime(fields[key], (key,)))
+    if "impact" in fields:
+        claim(("impact",), reader.choice(fields["impact"], ("impact",), Impact, "impact"))
+    if "components" in fields:
+        given = fields["components"]
+        listed = given if isinstance(given, list) else list(given) if isinstance(given, dict) else []
+        claim(("components",), tuple(str(c) for c in listed))
+    if "rescheduled" in fields:
+        claim(("rescheduled",), _windows(reader, fields["rescheduled"]))
+    statuses = IncidentStatus if kind == "incidents" else MaintenanceStatus
+    bodies: list[str] = []
+    for index, item in enumerate(reader.items(fields.get("updates"), ("updates",))):
+        keys: KeyPath = ("updates", index)
+        update = reader.mapping(item, keys, UPDATE_KEYS, ("body",))
+        if update is None:
+            continue
+        if "at" in update:
+            claim((*keys, "at"), reader.datetime(update["at"], (*keys, "at")))
+        if "status" in update:
+            claim((*keys, "status"), reader.choice(update["status"], (*keys, "status"), statuses, "status"))
+        bodies.append(reader.text(update.get("body"), (*keys, "body"), required="body" in update))
+    if any(not p.warning for p in problems):
+        return None, problems
+    translation = Translation(
+        kind, slug, path, language, one_line(title), tuple(bodies), document.body, tuple(claims)
+    )
+    return translation, problems
+
+
+def _contradictions(translation: Translation, original: Incident | Maintenance) -> list[Problem]:
+    """Where a translation says otherwise than its original about the facts (times, statuses...)."""
+    problems = []
+    count = len(original.updates)
+    if len(translation.bodies) > count:
+        problems.append(
+            Problem(
+                translation.path,
+                None,
+                "updates",
+                f"the translation has {len(translation.bodies)} updates but {original.path} has {count}",
+                "translate the updates of the original, in the same order",
+            )
+        )
+    for name, value, line in translation.claims:
+        if name.startswith("updates["):
+            index = int(name[len("updates[") : name.index("]")])
+            if index >= count:
+                continue
+            update = original.updates[index]
+            theirs: object = update.at if name.endswith(".at") else update.status
+        elif name == "components":
+            theirs = original.component_ids if isinstance(original, Incident) else original.components
+        else:
+            theirs = getattr(original, name, None)
+        if value != theirs:
+            problems.append(
+                Problem(
+                    translation.path,
+                    line,
+                    name,
+                    f"says {_shown(value)} but {original.path} says {_shown(theirs)}; times, statuses, "
+                    "impact and components are taken from the default language's file",
+                    "remove the field from the translation, or make it agree",
+                )
+            )
+    return problems
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return repr(str(value)) if isinstance(value, StrEnum) else repr(value)
+
+
 def _ends_before_start(start: datetime, end: datetime) -> str:
     return f"the maintenance ends ({end.isoformat()}) before it starts ({start.isoformat()})"
 
@@ -691,14 +867,19 @@ class ContentFile:
     shown: str
     site: Site
     data: bytes | None = None  # the file's bytes when the caller has read them already (the cache)
+    language: str = ""  # for a translation (`<slug>.<language>.md`), its language
 
 
-def read_document(job: ContentFile) -> tuple[Incident | Maintenance | None, list[Problem]]:
+def read_document(
+    job: ContentFile,
+) -> tuple[Incident | Maintenance | Translation | None, list[Problem]]:
     """Read and validate one content file: its model (None if it has errors) and its problems."""
-    read = _read_incident if job.kind == "incidents" else _read_maintenance
     try:
         data = job.data
         text = read_text(Path(job.path), job.shown) if data is None else frontmatter.decode(job.shown, data)
+        if job.language:
+            return _read_translation(job.shown, text, job.site, job.kind, job.language)
+        read = _read_incident if job.kind == "incidents" else _read_maintenance
         return read(job.shown, text, job.site)
     except ContentError as error:
         return None, list(error.problems)
@@ -725,36 +906,77 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
         raise ContentError([Problem(site_shown, None, "", "not found; a content folder needs a site.yaml")])
     site = parse_site(read_text(site_path, site_shown), site_shown)
 
-    problems: list[Problem] = []
+    problems: list[Problem] = [p for p in site.warnings]
     incidents: list[Incident] = []
     maintenance: list[Maintenance] = []
-    jobs = [
-        ContentFile(kind, path, f"{shown_root}/{kind}/{relative}", site)
-        for kind in ("incidents", "maintenance")
-        for relative, path in _content_entries(root / kind)
-    ]
+    translations: list[Translation] = []
+    others = {language.lower(): language for language in site.languages[1:]}
+    jobs = []
+    for kind in ("incidents", "maintenance"):
+        for relative, path in _content_entries(root / kind):
+            shown = f"{shown_root}/{kind}/{relative}"
+            written = _name_parts(relative)[1]
+            if written and written not in others:
+                problems.append(_not_a_translation(shown, written, site))
+                continue
+            jobs.append(ContentFile(kind, path, shown, site, language=others.get(written, "")))
     results = (map_ or _serial)(read_document, jobs)
-    slugs: dict[tuple[str, str], str] = {}
+    slugs: dict[tuple[str, str, str], str] = {}
     for job, (model, found) in zip(jobs, results, strict=True):
         problems.extend(found)
-        slug = slug_for(job.shown)
-        if (job.kind, slug) in slugs:
+        key = (job.kind, slug_for(job.shown), job.language)
+        if key in slugs:
             problems.append(
                 Problem(
                     job.shown,
                     None,
                     "",
-                    f"the slug {slug!r} is already used by {slugs[job.kind, slug]}",
+                    f"the slug {key[1]!r} is already used by {slugs[key]}",
                     "rename one of the two files",
                 )
             )
-        slugs.setdefault((job.kind, slug), job.shown)
+        slugs.setdefault(key, job.shown)
         if isinstance(model, Incident):
             incidents.append(model)
         elif isinstance(model, Maintenance):
             maintenance.append(model)
+        elif isinstance(model, Translation):
+            translations.append(model)
+    originals = {("incidents", i.slug): i for i in incidents} | {
+        ("maintenance", m.slug): m for m in maintenance
+    }
+    for translation in translations:
+        original = originals.get((translation.kind, translation.slug))
+        if original is None:
+            if (translation.kind, translation.slug, "") not in slugs:  # (not when it has errors)
+                problems.append(
+                    Problem(
+                        translation.path,
+                        None,
+                        "",
+                        f"a translation of {translation.slug!r}, but there is no "
+                        f"{translation.kind}/{translation.slug}.md in the default language",
+                        "name the file after the original: <slug>.<language>.md",
+                    )
+                )
+            continue
+        problems.extend(_contradictions(translation, original))
     _raise_errors(problems)
     incidents.sort(key=lambda i: (i.started, i.slug))
     maintenance.sort(key=lambda m: (m.start, m.slug))
+    translations.sort(key=lambda t: (t.kind, t.slug, t.language))
     warnings = tuple(sorted(p for p in problems if p.warning))
-    return Content(site, tuple(incidents), tuple(maintenance), warnings)
+    return Content(site, tuple(incidents), tuple(maintenance), warnings, tuple(translations))
+
+
+def _not_a_translation(shown: str, written: str, site: Site) -> Problem:
+    """The problem with `<slug>.<written>.md` whose `written` is no other language of the site."""
+    if written == site.default_language.lower():
+        message = f"{written!r} is the default language: its text belongs in the file without it"
+    else:
+        others = ", ".join(site.languages[1:]) or "none"
+        message = (
+            f"the name says this is a translation into {written!r}, but the site's other languages are "
+            f"{others} (site.yaml, languages)"
+        )
+    return Problem(shown, None, "", message, "a slug holds no dot; name translations <slug>.<language>.md")

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.i18n import N_, Formatter
+from statusgen.i18n import N_, Formatter, language_name
 from statusgen.models import Content, Incident, Maintenance, Update
 from statusgen.status import last_change, maintenance_status
 
@@ -87,7 +87,8 @@ class _Writer:
         self.md = md
         self._ = translate
         self.fmt = Formatter(self.site.language, self.site.timezone)
-        parts = urlsplit(self.site.base_url)
+        self.home = self.site.home_url  # the pages in the feed's language
+        parts = urlsplit(self.home)
         self.authority = parts.hostname or "localhost"
         self.prefix = parts.path.strip("/") + "/" if parts.path.strip("/") else ""
         self.names = {c.id: c.name for c in self.site.components}
@@ -133,10 +134,19 @@ class _Writer:
         parts = [self._facts(entry)]
         for update in reversed(entry.updates):
             parts.append(self._update_heading(entry, update))
-            parts.append(self.md(update.body))
+            parts.append(self.text(update.body, update.language))
         if entry.body.strip():
-            parts.append(self.md(entry.body))
+            parts.append(self.text(entry.body, entry.body_language))
         return "\n".join(parts)
+
+    def text(self, body: str, language: str) -> str:
+        """A Markdown body as HTML; one not translated into the feed's language (`language` is the
+        one it is in) is marked so, as on the pages."""
+        if not language:
+            return str(self.md(body))
+        name = language_name(language, self.site.language)
+        note = self._("Not yet translated: shown in %(language)s.") % {"language": name}
+        return f'<p><em>{escape(note)}</em></p><div lang="{escape(language)}">{self.md(body)}</div>'
 
     def _facts(self, entry: Entry) -> str:
         ids = entry.component_ids if isinstance(entry, Incident) else entry.components
@@ -186,8 +196,8 @@ class _Writer:
             fg.subtitle(subtitle if extension == "atom" else str(escape(subtitle)))
             # feedgen gives RSS the last link as the channel's <link>: the site itself.
             links = [
-                {"href": f"{self.site.base_url}{stem}.{extension}", "rel": "self"},
-                {"href": self.site.base_url, "rel": "alternate"},
+                {"href": f"{self.home}{stem}.{extension}", "rel": "self"},
+                {"href": self.home, "rel": "alternate"},
             ]
             fg.link(links, replace=True)
             out[f"{stem}.{extension}"] = render(pretty=True)
@@ -216,7 +226,7 @@ class _Writer:
                 _Row(
                     id=self.entry_tag(entry),
                     title=entry.title,
-                    link=self.site.base_url + page,
+                    link=self.home + page,
                     published=min(_begins(entry), updated),
                     updated=updated,
                     html=self.timeline(entry),
@@ -261,10 +271,10 @@ class _Writer:
                 _Row(
                     id=row_id,
                     title=f"[{self.status_word(entry, update)}] {entry.title}",
-                    link=self.site.base_url + self.page(entry) + anchor,
+                    link=self.home + self.page(entry) + anchor,
                     published=at,
                     updated=at,
-                    html=f"{self._update_heading(entry, update)}\n{self.md(update.body)}",
+                    html=f"{self._update_heading(entry, update)}\n{self.text(update.body, update.language)}",
                 )
             )
         return rows
@@ -360,7 +370,7 @@ def calendar(content: Content, maintenance: Sequence[Maintenance], translate: Tr
             description.append(item.body.strip())
         if description:
             event.add("description", "\n\n".join(description))
-        event.add("url", f"{site.base_url}maintenance/{item.slug}/")
+        event.add("url", f"{site.home_url}maintenance/{item.slug}/")
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

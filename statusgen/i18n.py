@@ -1,22 +1,41 @@
-"""Locale-aware formatting of dates, times, durations and numbers, in the site's time zone."""
+"""Languages: the interface's message catalogues, and locale-aware formatting of dates, times,
+durations and numbers in the site's time zone.
+
+The catalogues are gettext files under `statusgen/locale/<language>/LC_MESSAGES/statusgen.po`,
+compiled to `.mo` beside them and shipped in the package (see "Translating statusgen" in the
+README for Babel's extract, update and compile commands). A language without a catalogue shows
+the interface in English, with dates and numbers still in its own forms.
+"""
 
 from __future__ import annotations
 
+import gettext
+import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
+from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 
+from statusgen.models import Content, Incident, Maintenance, Site
+
+E = TypeVar("E", Incident, Maintenance)
+
 MINUS = "\u2212"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "statusgen"
+# The languages whose catalogues ship complete (a test fails on any untranslated message).
+SHIPPED_LANGUAGES = ("en", "fr", "de", "es", "ja", "ar")
 
 
 def N_(message: str) -> str:
@@ -66,6 +85,56 @@ def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:
     return {kind: {key: translate(word) for key, word in words.items()} for kind, words in LABELS.items()}
 
 
+def locale_of(language: str) -> Locale:
+    """The Babel locale of a BCP 47 language tag ("pt-BR")."""
+    return _locale(language)
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language, sep="-")
+
+
+def catalogue_file(language: str) -> Path | None:
+    """The compiled catalogue the interface of `language` uses ("pt-BR" falls back to "pt"), if any."""
+    try:
+        locale = _locale(language)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    found = gettext.find(DOMAIN, str(LOCALE_DIR), [str(locale), locale.language])
+    return Path(found) if found else None
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The interface's translations into `language` (English, untranslated, when none ship)."""
+    found = catalogue_file(language)
+    if found is None:
+        return gettext.NullTranslations()
+    with found.open("rb") as file:
+        return gettext.GNUTranslations(file)
+
+
+@cache
+def catalogue_digest(language: str) -> str:
+    """A hash of the catalogue `language` uses, for the caches of what its words went into."""
+    found = catalogue_file(language)
+    return hashlib.sha256(found.read_bytes()).hexdigest() if found else ""
+
+
+def text_direction(language: str) -> str:
+    """ "rtl" for a language written right to left (Arabic, Hebrew), else "ltr"."""
+    return "rtl" if _locale(language).text_direction == "rtl" else "ltr"
+
+
+def language_name(language: str, in_language: str | None = None) -> str:
+    """A language's name in `in_language`, by default in itself as a language switch shows it:
+    "Français", "English", "日本語"; `language_name("fr", "en")` is "French"."""
+    locale = _locale(language)
+    name = locale.get_display_name(_locale(in_language) if in_language else locale) or language
+    return name[:1].upper() + name[1:] if not in_language else name
+
+
 def _unquote(pattern: str) -> str:
     """A CLDR pattern's literal text without its quotes: "{1} 'kl'. {0}" → "{1} kl. {0}"."""
     return re.sub(r"'([^']*)'", lambda m: m.group(1) or "'", pattern)
@@ -96,7 +165,7 @@ class Formatter:
     @cached_property
     def locale(self) -> Locale:
         """The Babel locale for the site's language."""
-        return Locale.parse(self.language, sep="-")
+        return _locale(self.language)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -195,6 +264,12 @@ class Formatter:
                 continue
         return " ".join(parts)
 
+    def relative(self, moment: datetime, now: datetime) -> str:
+        """How long before (or after) `now` an instant is: "il y a 2 heures", "in 3 days"."""
+        return babel_dates.format_timedelta(
+            moment - now, threshold=1.5, add_direction=True, format="long", locale=self.locale
+        )
+
     def percent(self, value: float) -> str:
         """An uptime percentage with two decimals, never rounded up to 100 %: "99.98 %"."""
         # Floored, never rounded up to 100 %; the epsilon keeps 19.999999999 (a float's 20) at 20.
@@ -206,3 +281,67 @@ class Formatter:
         """The locale's own percent pattern ("#,##0 %" in French) with two decimals."""
         pattern = self.locale.percent_formats[None].pattern
         return pattern.replace("0", "0.00", 1) if "." not in pattern else pattern
+
+
+# ---------------------------------------------------------------- content in each language
+
+
+def in_language(content: Content, language: str) -> Content:
+    """The content as the pages in `language` show it: site texts and entries translated where a
+    translation gives them, else in the default language with that language noted on the text
+    (`title_language`, `body_language`, `Update.language`), so pages can mark it."""
+    site = content.site
+    default = site.default_language
+    if language == default:
+        return content if site.language == default else replace(content, site=_site_in(site, default))
+    mine = {(t.kind, t.slug): t for t in content.translations if t.language == language}
+
+    def translated(entry: E, kind: str) -> E:
+        found = mine.get((kind, entry.slug))
+        bodies = found.bodies if found else ()
+        updates = tuple(
+            replace(u, body=bodies[i]) if i < len(bodies) else replace(u, language=default)
+            for i, u in enumerate(entry.updates)
+        )
+        has_body = bool(found and found.body.strip())
+        return replace(
+            entry,
+            title=found.title if found else entry.title,
+            title_language="" if found else default,
+            body=found.body if has_body else entry.body,  # type: ignore[union-attr]
+            body_language="" if has_body or not entry.body.strip() else default,
+            updates=updates,
+        )
+
+    return replace(
+        content,
+        site=_site_in(site, language),
+        incidents=tuple(translated(i, "incidents") for i in content.incidents),
+        maintenance=tuple(translated(m, "maintenance") for m in content.maintenance),
+    )
+
+
+def _site_in(site: Site, language: str) -> Site:
+    """The site with `language` as its pages' language, and its texts in that language."""
+    texts = {name: text for lang, name, text in site.translated if lang == language}
+    if not texts:
+        return replace(site, language=language)
+    components = []
+    for index, component in enumerate(site.components):
+        field = f"components[{index}]."
+        group = texts.get(field + "group", component.group)
+        components.append(
+            replace(
+                component,
+                name=texts.get(field + "name", component.name),
+                group=group or None,
+                description=texts.get(field + "description", component.description),
+            )
+        )
+    return replace(
+        site,
+        language=language,
+        title=texts.get("title", site.title),
+        description=texts.get("description", site.description),
+        components=tuple(components),
+    )

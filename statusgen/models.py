@@ -94,6 +94,26 @@ class Site:
     feed_entries: int = 50  # the newest entries each feed keeps (history pages keep everything)
     downtime_weights: tuple[tuple[ComponentStatus, float], ...] = tuple(DEFAULT_DOWNTIME_WEIGHTS.items())
     key_lines: tuple[tuple[str, int], ...] = ()
+    # Every language of the site, the default first (`language` is the one its pages are in).
+    languages: tuple[str, ...] = ()
+    # The texts site.yaml gives in other languages: (language, field such as components[0].name, text).
+    translated: tuple[tuple[str, str, str], ...] = ()
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def default_language(self) -> str:
+        """The language of the content files, whose pages are at the site's root."""
+        return self.languages[0] if self.languages else self.language
+
+    def prefix(self, language: str | None = None) -> str:
+        """Where a language's pages are, under the site root: "" for the default, else "en/"."""
+        language = language or self.language
+        return "" if language == self.default_language else f"{language}/"
+
+    @property
+    def home_url(self) -> str:
+        """The absolute URL of the pages in this site's `language`."""
+        return self.base_url + self.prefix()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -117,6 +137,7 @@ class Update:
     status: IncidentStatus | MaintenanceStatus
     body: str
     number: int = 0  # 1-based position in time order; stable ids in pages and feeds use it
+    language: str = ""  # the body's language when it is not the page's (a missing translation)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,8 @@ class Incident:
     updates: tuple[Update, ...] = ()
     resolved: datetime | None = None
     body: str = ""
+    title_language: str = ""  # the title's language when it is not the page's (not translated)
+    body_language: str = ""  # likewise for the body (the post-mortem)
 
     @property
     def component_ids(self) -> tuple[str, ...]:
@@ -152,11 +175,31 @@ class Maintenance:
     updates: tuple[Update, ...] = ()
     body: str = ""
     rescheduled: tuple[tuple[datetime, datetime], ...] = ()  # earlier windows, oldest first
+    title_language: str = ""  # the title's language when it is not the page's (not translated)
+    body_language: str = ""  # likewise for the body
 
     @property
     def sequence(self) -> int:
         """The iCalendar SEQUENCE: how many times the window moved (one per `rescheduled` entry)."""
         return len(self.rescheduled)
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An incident's or a maintenance's texts in another language, from `<slug>.<language>.md`.
+
+    `bodies` are the updates' bodies in time order (the first `len(bodies)` updates are translated);
+    `claims` are the facts the file repeats from the original (field, value, line), which must agree.
+    """
+
+    kind: str  # "incidents" or "maintenance"
+    slug: str
+    path: str
+    language: str
+    title: str
+    bodies: tuple[str, ...] = ()
+    body: str = ""
+    claims: tuple[tuple[str, object, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,3 +210,4 @@ class Content:
     incidents: tuple[Incident, ...] = ()
     maintenance: tuple[Maintenance, ...] = ()
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    translations: tuple[Translation, ...] = ()

@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
-from statusgen.i18n import Formatter, labels
+from statusgen.i18n import Formatter, labels, language_name, text_direction, translations
 from statusgen.models import Content, Incident, Maintenance, MaintenanceStatus
 from statusgen.status import (
     ComponentState,
@@ -336,16 +336,21 @@ def render_pages(
     unchanged: Callable[[Page], bool] | None = None,
     compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, bytes]:
-    """Render every planned page to bytes, keyed by output path.
+    """Render every planned page to bytes, keyed by output path: the pages of the content's
+    `site.language`, under its prefix (`Site.prefix`; give the content `in_language`).
 
     `map_` may spread the work over processes; pages for which `unchanged(page)` is true (the build
     cache knows them, unchanged, from an earlier build) are left out: not rendered, not returned.
     """
-    env = environment(theme, compiled)
     site = content.site
-    fmt = Formatter(site.language, site.timezone)
+    language = site.language
+    translation = translations(language)
+    env = environment(theme, compiled, translation)
+    fmt = Formatter(language, site.timezone)
     md = md or MarkdownRenderer()
     base_path = urlsplit(site.base_url).path or "/"
+    prefix = site.prefix()
+    others = [(other, site.prefix(other), language_name(other)) for other in site.languages or (language,)]
     common = {
         "site": site,
         "status": snap,
@@ -359,35 +364,63 @@ def render_pages(
         "component_name": lambda cid: site.component(cid).name,
         "time_tag": functools.partial(time_tag, fmt),
         "component_groups": component_groups(snap),
-        "labels": words or labels(),
+        "labels": words or labels(translation.gettext),
+        "language": language,
+        "direction": text_direction(language),
+        "language_name": language_name,
     }
 
-    here = {"root": "./"}  # the page being rendered; `url` and `asset` read its root
+    # The page being rendered: links to pages go to its language's root, links to assets to the
+    # site's (the assets are shared by every language).
+    here = {"root": "./", "site_root": "./"}
 
     def url(target: str = "") -> str:
-        """A link from the page being rendered to a path of the site."""
+        """A link from the page being rendered to a page of its language."""
         root = here["root"]
         return root + target if target or root != "./" else "./"
 
     def asset(name: str) -> str:
         """A link from the page being rendered to a static file of the theme."""
-        return url(assets[name])
+        return here["site_root"] + assets[name]
+
+    def site_url(target: str) -> str:
+        """A link to what the site has once for all its languages (the JSON API, the badges)."""
+        return here["site_root"] + target
+
+    def editions(path: str) -> list[tuple[str, str, str, str]]:
+        """The page in every language of the site: (language, its name, absolute URL, link)."""
+        return [
+            (
+                other,
+                name,
+                site.base_url + other_prefix + page_url(path),
+                here["site_root"] + other_prefix + page_url(path),
+            )
+            for other, other_prefix, name in others
+        ]
 
     # Site-wide names are globals, so templates can import macros without context (Jinja then
     # builds the macro module once, not once per page); only the page's own names are context.
-    env.globals.update(common, url=url, asset=asset)
+    env.globals.update(common, url=url, asset=asset, site_url=site_url)
 
     def render(page: Page) -> bytes:
-        # 404.html is served at any depth, so its links start from the site's absolute path.
-        here["root"] = root = base_path if page.path == "404.html" else relative_root(page.path)
+        # `page.path` is within the language; 404.html is served at any depth, so its links start
+        # from the site's absolute path.
+        if page.path == "404.html":
+            here["site_root"] = base_path
+            here["root"] = root = base_path + prefix
+        else:
+            here["site_root"] = relative_root(prefix + page.path)
+            here["root"] = root = relative_root(page.path)
         context = {
             "updated": snap.now,
             **page.context,
             "page_path": page.path,
-            "canonical": site.base_url + page_url(page.path),
+            "canonical": site.base_url + prefix + page_url(page.path),
             "root": root,
             "subscriptions": [(s, url(s.path)) for s in subscriptions(_component_id(page))],
             "alternates": _alternates(page, url),
+            "editions": editions(page.path) if len(others) > 1 else [],
         }
         return _render(env, page.template, context).encode("utf-8")
 
@@ -399,7 +432,7 @@ def render_pages(
     done = map_(render_and_convert, todo) if map_ is not None else [render_and_convert(p) for p in todo]
     out: dict[str, bytes] = {}
     for page, (data, converted) in zip(todo, done, strict=True):
-        out[page.path] = data
+        out[prefix + page.path] = data
         md.learn(converted)
     return out
 

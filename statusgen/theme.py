@@ -9,6 +9,7 @@ folder, then among the themes shipped with statusgen.
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,10 +117,16 @@ def find_theme(
     return Theme(name, tuple(folders), tuple(names))
 
 
-def environment(theme: Theme, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
-    """A Jinja environment over the theme chain: autoescaping, and failing on undefined names.
+def environment(
+    theme: Theme,
+    compiled: jinja2.BytecodeCache | None = None,
+    translations: gettext.NullTranslations | None = None,
+) -> jinja2.Environment:
+    """A Jinja environment over the theme chain: autoescaping, failing on undefined names, and
+    `_`/`ngettext` translating with `translations` (English without).
 
-    `compiled` may keep compiled templates between builds.
+    `compiled` may keep compiled templates between builds; they hold the constant messages
+    translated (see `TranslatedConstants`), so give each language a cache of its own.
     """
     chain = jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders])
     by_name = jinja2.PrefixLoader(
@@ -139,7 +146,9 @@ def environment(theme: Theme, compiled: jinja2.BytecodeCache | None = None) -> j
         auto_reload=False,
         bytecode_cache=compiled,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    translations = translations or gettext.NullTranslations()
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.translate_constants = translations.gettext  # type: ignore[attr-defined]
     return env
 
 

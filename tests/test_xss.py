@@ -369,7 +369,7 @@ CONTENT_TAGS = frozenset({
 })  # fmt: skip
 THEME_ATTRS = frozenset({
     "aria-hidden", "aria-label", "aria-labelledby", "aria-current", "charset", "class", "content",
-    "datetime", "href", "id", "lang", "name", "rel", "tabindex", "title", "type"
+    "datetime", "dir", "href", "hreflang", "id", "lang", "name", "rel", "tabindex", "title", "type"
 })  # fmt: skip
 CONTENT_ATTRS = frozenset(
     {"href", "title", "src", "alt", "width", "height", "class", "align", "start", "rel"}
@@ -377,7 +377,7 @@ CONTENT_ATTRS = frozenset(
 PAGE_TAGS = THEME_TAGS | CONTENT_TAGS
 PAGE_ATTRS = THEME_ATTRS | CONTENT_ATTRS
 FEED_TAGS = CONTENT_TAGS | {"html", "head", "body", "time"}  # entry HTML: Markdown plus the update headings
-FEED_ATTRS = CONTENT_ATTRS | {"datetime"}
+FEED_ATTRS = CONTENT_ATTRS | {"datetime", "lang"}  # (lang: a text not translated into the feed's)
 URL_ATTRS = frozenset({
     "href", "src", "action", "formaction", "background", "poster", "data", "codebase", "cite", "lowsrc",
     "dynsrc", "ping", "srcset", "longdesc", "usemap", "manifest", "icon", "profile", "archive", "classid",
