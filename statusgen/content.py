@@ -253,9 +253,11 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     fields = reader.mapping(data, (), SITE_KEYS, ("title", "base_url", "components"))
     if fields is None:
         raise ContentError(reader.problems)
+    known_problems = len(reader.problems)
     languages = _languages(reader, fields)
     language = languages[0]
-    texts = _Texts(reader, languages)
+    # (With `languages` wrong, texts given per language are not checked against it as well.)
+    texts = _Texts(reader, languages, strict=len(reader.problems) == known_problems)
     title = texts.read(fields.get("title"), ("title",), required="title" in fields)
     base_url = _base_url(reader, fields["base_url"]) if "base_url" in fields else ""
     timezone = _timezone(reader, fields.get("timezone", "UTC"))
@@ -357,6 +359,7 @@ class _Texts:
 
     reader: _Reader
     languages: tuple[str, ...]
+    strict: bool = True
     translated: list[tuple[str, str, str]] = field(default_factory=list)
 
     def read(self, value: object, keys: KeyPath, *, required: bool = False) -> str:
@@ -367,6 +370,8 @@ class _Texts:
         texts: dict[str, str] = {}
         for language, text in value.items():
             if language not in self.languages:
+                if not self.strict:
+                    continue
                 self.reader.problem(
                     (*keys, str(language)),
                     f"the language {language!r} is not one of the site's languages "
@@ -375,7 +380,7 @@ class _Texts:
                 )
                 continue
             texts[language] = self.reader.text(text, (*keys, language), required=required)
-        if default not in texts:
+        if default not in texts and self.strict:
             self.reader.problem(keys, f"give the text in the default language, {default!r}, too")
         for language, text in texts.items():
             if language != default:

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
-from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 
@@ -181,7 +180,7 @@ class Formatter:
         return self.local(moment).isoformat()
 
     def datetime(self, moment: datetime) -> str:
-        """Date, time and zone: "21 juin 2012 à 09:00 UTC−7"."""
+        """Date, time and zone, as CLDR joins them: "21 juin 2012, 09:00 UTC−7"."""
         local = self.local(moment)
         joined = self._joiner.replace("{1}", self.date(local.date())).replace("{0}", self._clock(local))
         return f"{joined} {utc_offset(local)}"
@@ -257,11 +256,15 @@ class Formatter:
         ][:2]
         if not parts:
             return babel_units.format_unit(0, "duration-minute", length="short", locale=self.locale)
-        for style in ("unit-narrow", "unit", "standard"):
-            try:
-                return babel_lists.format_list(parts, style=style, locale=self.locale)
-            except KeyError:  # some locales lack some list patterns
-                continue
+        if len(parts) == 1:
+            return parts[0]
+        # The locale's pattern for two units ("{0} {1}", "{0} و{1}"), read directly, each style
+        # falling back as CLDR says: Babel's format_list repeats the last item where a style lacks
+        # its own two-item pattern.
+        for style in ("unit-narrow", "unit-short", "unit", "standard"):
+            pattern = (self.locale.list_patterns.get(style) or {}).get("2")
+            if pattern:
+                return pattern.format(*parts)
         return " ".join(parts)
 
     def relative(self, moment: datetime, now: datetime) -> str:

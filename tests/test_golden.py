@@ -17,7 +17,7 @@ from statusgen import build
 from tests.conftest import read_tree
 
 SITES = Path(__file__).parent / "sites"
-NOWS = {"small": "2024-03-02T12:00:00+01:00"}
+NOWS = {"small": "2024-03-02T12:00:00+01:00", "bilingual": "2024-03-02T12:00:00+01:00"}
 
 
 @pytest.mark.parametrize("name", sorted(NOWS))

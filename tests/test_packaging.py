@@ -1,4 +1,5 @@
-"""The wheel ships the default theme, so `pip install statusgen` works outside this repository."""
+"""The wheel ships the default theme and the compiled catalogues, so `pip install statusgen` works
+outside this repository, in every shipped language."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+from statusgen.i18n import SHIPPED_LANGUAGES
+
 ROOT = Path(__file__).parent.parent
 
 
-def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
-    """Every file of themes/default/ is inside the wheel under statusgen/themes/default/."""
+def test_wheel_contains_the_default_theme_and_the_catalogues(tmp_path: Path) -> None:
+    """Every file of themes/default/ is inside the wheel under statusgen/themes/default/, and the
+    compiled catalogue of every shipped language under statusgen/locale/."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(ROOT), "-w", str(tmp_path)],
         check=True,
@@ -24,3 +28,5 @@ def test_wheel_contains_the_default_theme(tmp_path: Path) -> None:
         f"statusgen/themes/default/{p.relative_to(theme).as_posix()}" for p in theme.rglob("*") if p.is_file()
     }
     assert expected and expected <= names
+    catalogues = {f"statusgen/locale/{language}/LC_MESSAGES/statusgen.mo" for language in SHIPPED_LANGUAGES}
+    assert catalogues <= names
