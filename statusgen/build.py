@@ -231,7 +231,7 @@ def render_site(
     files.update(others)
     if md.added:
         converted, changed = md.known, md.added
-        texts = markdown_sources(known)
+        texts = [text for edition, _, _ in editions for text in markdown_sources(edition)]
         if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
             wanted = {markdown_key(text) for text in texts}
             converted, changed = {key: html for key, html in converted.items() if key in wanted}, None

@@ -47,6 +47,8 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 DATETIME_EXAMPLE = "2012-06-21T09:00:00-07:00"
 SLUG_PATTERN = re.compile(r"[a-z0-9_-]+")
+# A language, its script and its region: fr, pt-BR, zh-Hant-TW, es-419.
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
 COMPONENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 SITE_KEYS = (
@@ -253,11 +255,11 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     fields = reader.mapping(data, (), SITE_KEYS, ("title", "base_url", "components"))
     if fields is None:
         raise ContentError(reader.problems)
-    known_problems = len(reader.problems)
+    errors = sum(not p.warning for p in reader.problems)
     languages = _languages(reader, fields)
     language = languages[0]
     # (With `languages` wrong, texts given per language are not checked against it as well.)
-    texts = _Texts(reader, languages, strict=len(reader.problems) == known_problems)
+    texts = _Texts(reader, languages, strict=sum(not p.warning for p in reader.problems) == errors)
     title = texts.read(fields.get("title"), ("title",), required="title" in fields)
     base_url = _base_url(reader, fields["base_url"]) if "base_url" in fields else ""
     timezone = _timezone(reader, fields.get("timezone", "UTC"))
@@ -312,11 +314,17 @@ def _base_url(reader: _Reader, value: object) -> str:
 
 def _language(reader: _Reader, value: object, keys: KeyPath = ("language",)) -> str:
     tag = reader.text(value, keys, required=True).strip()
+    expected = f"expected a BCP 47 language tag such as fr or pt-BR, got {tag!r}"
+    if not LANGUAGE_PATTERN.fullmatch(tag):  # (it names a folder of the output, too)
+        reader.problem(keys, expected)
+        return ""
     try:
-        babel.Locale.parse(tag, sep="-")
+        locale = babel.Locale.parse(tag, sep="-")
     except (ValueError, TypeError, babel.UnknownLocaleError):
-        reader.problem(keys, f"expected a BCP 47 language tag such as fr or pt-BR, got {tag!r}")
-        return tag
+        locale = None
+    if locale is None or locale.language != tag.split("-")[0]:  # ("und" parses as English)
+        reader.problem(keys, expected)
+        return ""
     if catalogue_file(tag) is None:
         reader.problem(
             keys,
@@ -331,14 +339,14 @@ def _language(reader: _Reader, value: object, keys: KeyPath = ("language",)) -> 
 def _languages(reader: _Reader, fields: dict[str, object]) -> tuple[str, ...]:
     """Read `languages` (the first is the default) or, for a site in one language, `language`."""
     if "languages" not in fields:
-        return (_language(reader, fields.get("language", "en")),)
+        return (_language(reader, fields.get("language", "en")) or "en",)
     languages: list[str] = []
     items = reader.items(fields["languages"], ("languages",))
     if not items and not reader.problems:
         reader.problem(("languages",), "list at least one language, the default first")
     for index, item in enumerate(items):
         tag = _language(reader, item, ("languages", index))
-        if tag in languages:
+        if tag.lower() in (known.lower() for known in languages):  # (en/ and EN/ would collide)
             reader.problem(("languages", index), f"the language {tag!r} is listed twice")
         elif tag:
             languages.append(tag)
@@ -383,8 +391,8 @@ class _Texts:
         if default not in texts and self.strict:
             self.reader.problem(keys, f"give the text in the default language, {default!r}, too")
         for language, text in texts.items():
-            if language != default:
-                self.translated.append((language, field_name(keys), text))
+            if language != default:  # (every site text is one line, as the callers make the default)
+                self.translated.append((language, field_name(keys), one_line(text)))
         return texts.get(default, "")
 
 
@@ -700,18 +708,18 @@ def _read_translation(
     if "impact" in fields:
         claim(("impact",), reader.choice(fields["impact"], ("impact",), Impact, "impact"))
     if "components" in fields:
-        given = fields["components"]
-        listed = given if isinstance(given, list) else list(given) if isinstance(given, dict) else []
-        claim(("components",), tuple(str(c) for c in listed))
+        claim(("components",), _claimed_components(reader, fields["components"], kind))
     if "rescheduled" in fields:
         claim(("rescheduled",), _windows(reader, fields["rescheduled"]))
     statuses = IncidentStatus if kind == "incidents" else MaintenanceStatus
     bodies: list[str] = []
+    lines: list[int | None] = []
     for index, item in enumerate(reader.items(fields.get("updates"), ("updates",))):
         keys: KeyPath = ("updates", index)
         update = reader.mapping(item, keys, UPDATE_KEYS, ("body",))
         if update is None:
             continue
+        lines.append(reader.source.line(keys))
         if "at" in update:
             claim((*keys, "at"), reader.datetime(update["at"], (*keys, "at")))
         if "status" in update:
@@ -720,34 +728,50 @@ def _read_translation(
     if any(not p.warning for p in problems):
         return None, problems
     translation = Translation(
-        kind, slug, path, language, one_line(title), tuple(bodies), document.body, tuple(claims)
+        kind, slug, path, language, one_line(title), tuple(bodies), document.body, tuple(claims), tuple(lines)
     )
     return translation, problems
+
+
+def _claimed_components(reader: _Reader, value: object, kind: str) -> object:
+    """What a translation says of `components`: the ids (a list, in any order) or, for an
+    incident, the status of each (a mapping); None, with a problem, if it is neither."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return frozenset(value)
+    if isinstance(value, dict) and kind == "incidents":
+        return {str(key): str(status) for key, status in value.items()}
+    expected = "a list of component ids" + (" or a mapping of id to status" if kind == "incidents" else "")
+    reader.problem(("components",), f"expected {expected}, got {describe(value)}")
+    return None
 
 
 def _contradictions(translation: Translation, original: Incident | Maintenance) -> list[Problem]:
     """Where a translation says otherwise than its original about the facts (times, statuses...)."""
     problems = []
     count = len(original.updates)
-    if len(translation.bodies) > count:
+    for index, line in enumerate(translation.lines[count:], start=count):
         problems.append(
             Problem(
                 translation.path,
-                None,
-                "updates",
-                f"the translation has {len(translation.bodies)} updates but {original.path} has {count}",
-                "translate the updates of the original, in the same order",
+                line,
+                f"updates[{index}]",
+                f"the translation has {len(translation.bodies)} updates but {original.path} has {count}: "
+                "this one has no update to translate",
+                "translate the updates of the original, in the same order (time order)",
             )
         )
     for name, value, line in translation.claims:
         if name.startswith("updates["):
             index = int(name[len("updates[") : name.index("]")])
             if index >= count:
-                continue
+                continue  # (reported above)
             update = original.updates[index]
             theirs: object = update.at if name.endswith(".at") else update.status
+        elif name == "components" and isinstance(value, dict) and isinstance(original, Incident):
+            theirs = {cid: str(status) for cid, status in original.components}
         elif name == "components":
-            theirs = original.component_ids if isinstance(original, Incident) else original.components
+            ids = original.component_ids if isinstance(original, Incident) else original.components
+            theirs = frozenset(ids)
         else:
             theirs = getattr(original, name, None)
         if value != theirs:
@@ -767,6 +791,10 @@ def _contradictions(translation: Translation, original: Incident | Maintenance) 
 def _shown(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, frozenset):
+        return "[" + ", ".join(_shown(v) for v in sorted(value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(_shown(v) for v in value) + "]"
     return repr(str(value)) if isinstance(value, StrEnum) else repr(value)

@@ -139,6 +139,10 @@ class _Writer:
             parts.append(self.text(entry.body, entry.body_language))
         return "\n".join(parts)
 
+    def title(self, entry: Entry) -> str:
+        """The entry's title; one not translated into the feed's language says in which it is."""
+        return _title(entry, self.site.language, self._)
+
     def text(self, body: str, language: str) -> str:
         """A Markdown body as HTML; one not translated into the feed's language (`language` is the
         one it is in) is marked so, as on the pages."""
@@ -225,7 +229,7 @@ class _Writer:
             rows.append(
                 _Row(
                     id=self.entry_tag(entry),
-                    title=entry.title,
+                    title=self.title(entry),
                     link=self.home + page,
                     published=min(_begins(entry), updated),
                     updated=updated,
@@ -270,7 +274,7 @@ class _Writer:
             rows.append(
                 _Row(
                     id=row_id,
-                    title=f"[{self.status_word(entry, update)}] {entry.title}",
+                    title=f"[{self.status_word(entry, update)}] {self.title(entry)}",
                     link=self.home + self.page(entry) + anchor,
                     published=at,
                     updated=at,
@@ -336,6 +340,15 @@ def feed_files(
     return out
 
 
+def _title(entry: Entry, language: str, translate: Translate) -> str:
+    """An entry's title as feeds and calendars show it: "Panne du site (in French)" when it is
+    not translated into `language`, as lists on the pages mark it."""
+    if not entry.title_language:
+        return entry.title
+    name = language_name(entry.title_language, language)
+    return f"{entry.title} ({translate('in %(language)s') % {'language': name}})"
+
+
 # ---------------------------------------------------------------- iCalendar
 
 
@@ -362,9 +375,13 @@ def calendar(content: Content, maintenance: Sequence[Maintenance], translate: Tr
         event.add("dtstart", item.start.astimezone(UTC))
         event.add("dtend", item.end.astimezone(UTC))
         event.add("sequence", item.sequence)
-        event.add("summary", item.title)
+        event.add("summary", _title(item, site.language, translate))
         affected = ", ".join(names[cid] for cid in item.components)
         description = [translate("Affected: %(components)s") % {"components": affected}] if affected else []
+        untranslated = {u.language for u in item.updates} | {item.body_language if item.body.strip() else ""}
+        if untranslated - {""}:  # the texts of the default language, shown for want of a translation
+            name = language_name(sorted(untranslated - {""})[0], site.language)
+            description.append(translate("Not yet translated: shown in %(language)s.") % {"language": name})
         description += [u.body for u in reversed(item.updates)]
         if item.body.strip():
             description.append(item.body.strip())

@@ -200,6 +200,7 @@ class Translation:
     bodies: tuple[str, ...] = ()
     body: str = ""
     claims: tuple[tuple[str, object, int | None], ...] = ()
+    lines: tuple[int | None, ...] = ()  # where each update begins in the file
 
 
 @dataclass(frozen=True)

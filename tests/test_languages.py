@@ -242,6 +242,7 @@ AGREEING = """\
 ---
 title: Website down
 started: 2012-06-21T16:00:00Z
+components: {web: partial_outage}
 updates:
   - at: 2012-06-21T09:05:00-07:00
     status: investigating
@@ -249,6 +250,17 @@ updates:
   - body: Cause found.
 ---
 A full disk.
+"""
+
+
+MAINTENANCE = """\
+---
+title: Changement des disques
+start: 2012-06-25T22:00:00-07:00
+end: 2012-06-25T23:00:00-07:00
+components: [api]
+---
+L'API sera lente.
 """
 
 
@@ -260,6 +272,7 @@ def bilingual(make_content) -> Path:
             "incidents/panne.md": ORIGINAL,
             "incidents/panne.en.md": TRANSLATION,
             "incidents/vieux.md": incident_text(title="Vieux souci", started="2012-06-01T08:00:00-07:00"),
+            "maintenance/disques.md": MAINTENANCE,
         },
         BILINGUAL,
     )
@@ -301,9 +314,16 @@ def test_missing_translations_fall_back_visibly(bilingual: Path) -> None:
         "in French"
     ]
     assert not history.xpath('//a[contains(., "Website down")]//small')
-    entry = next(e for e in feedparser.parse(files["en/history.atom"]).entries if e.title == "Website down")
-    assert "Not yet translated: shown in French." in entry.content[0].value
-    assert '<div lang="fr"><p>Cause trouvée.</p></div>' in entry.content[0].value
+    entries = {e.title: e for e in feedparser.parse(files["en/history.atom"]).entries}
+    assert set(entries) == {"Website down", "Vieux souci (in French)", "Changement des disques (in French)"}
+    assert "Not yet translated: shown in French." in entries["Website down"].content[0].value
+    assert '<div lang="fr"><p>Cause trouvée.</p></div>' in entries["Website down"].content[0].value
+    calendar = files["en/maintenance.ics"].decode().replace("\r\n ", "")  # (unfolded)
+    assert "SUMMARY:Changement des disques (in French)" in calendar
+    assert (
+        "DESCRIPTION:Affected: API\\n\\nNot yet translated: shown in French.\\n\\nL'API sera lente."
+        in calendar
+    )
 
 
 def test_feeds_of_each_language_parse_and_carry_it(bilingual: Path) -> None:
@@ -320,7 +340,9 @@ def test_feeds_of_each_language_parse_and_carry_it(bilingual: Path) -> None:
         if path.endswith(".atom"):
             assert lxml.etree.fromstring(files[path]).get(XML_LANG) == language
         home = "https://status.example.com/status/" + ("en/" if language == "en" else "")
-        assert all(entry.link.startswith(home + "incidents/") for entry in parsed.entries), path
+        assert all(
+            entry.link.startswith((home + "incidents/", home + "maintenance/")) for entry in parsed.entries
+        )
         assert all("/en/" not in entry.link for entry in parsed.entries) or language == "en"
     assert feedparser.parse(files["en/history.atom"]).feed.title == "Service status: incident history"
 
@@ -365,6 +387,18 @@ def test_translations_link_to_each_other_and_the_switch_needs_no_script(bilingua
             {"incidents/panne.en.md": TRANSLATION.replace("title:", "components: [api]\ntitle:")},
             [("incidents/panne.en.md", 2, "components", "says ['api'] but")],
         ),
+        (
+            {
+                "incidents/panne.en.md": TRANSLATION.replace(
+                    "title:", "components: {web: major_outage}\ntitle:"
+                )
+            },
+            [("incidents/panne.en.md", 2, "components", "says {web: major_outage} but")],
+        ),
+        (
+            {"incidents/panne.en.md": TRANSLATION.replace("title:", "components: web\ntitle:")},
+            [("incidents/panne.en.md", 2, "components", "expected a list of component ids or a mapping")],
+        ),
         ({"incidents/panne.en.md": AGREEING}, []),
         (
             {"incidents/autre.en.md": TRANSLATION},
@@ -383,7 +417,18 @@ def test_translations_link_to_each_other_and_the_switch_needs_no_script(bilingua
             [("incidents/panne.en.md", 2, "title", "this required field is missing")],
         ),
     ],
-    ids=["time", "impact", "components", "valid", "no-original", "undeclared", "default", "no-title"],
+    ids=[
+        "time",
+        "impact",
+        "components",
+        "component-status",
+        "components-text",
+        "valid",
+        "no-original",
+        "undeclared",
+        "default",
+        "no-title",
+    ],
 )
 def test_translations_that_contradict_or_miss_their_original_are_errors(
     make_content, files: dict[str, str], expected: list[tuple[str, int | None, str, str]]
@@ -409,9 +454,8 @@ def test_a_translation_with_more_updates_than_its_original_is_an_error(make_cont
     with pytest.raises(ContentError) as caught:
         load_content(content)
     (problem,) = caught.value.problems
-    assert (
-        problem.field == "updates" and "has 3 updates but" in problem.message and "has 2" in problem.message
-    )
+    assert (problem.field, problem.line) == ("updates[2]", 6)
+    assert "has 3 updates but" in problem.message and "has 2" in problem.message
 
 
 @pytest.mark.parametrize(
@@ -422,14 +466,33 @@ def test_a_translation_with_more_updates_than_its_original_is_an_error(make_cont
         (BILINGUAL.replace("en: Website", "de: Webseite"), "components[0].name.de", "not one of the site's"),
         (BILINGUAL.replace("{fr: Site web, en: Website}", "{en: Website}"), "components[0].name", "'fr'"),
         (BILINGUAL.replace("languages: [fr, en]", "languages: []"), "languages", "at least one language"),
+        (BILINGUAL.replace("[fr, en]", "[fr, en, EN]"), "languages[2]", "expected a BCP 47"),
+        (BILINGUAL.replace("[fr, en]", "[fr, en, en-GB, en-GB]"), "languages[3]", "listed twice"),
+        (BILINGUAL.replace("[fr, en]", "[fr, 'en@/../../x']"), "languages[1]", "expected a BCP 47"),
+        (BILINGUAL.replace("[fr, en]", "[fr, und]"), "languages[1]", "expected a BCP 47"),
     ],
-    ids=["twice", "disagree", "undeclared", "no-default", "empty"],
+    ids=["twice", "disagree", "undeclared", "no-default", "empty", "case", "twice-region", "path", "und"],
 )
 def test_site_languages_are_checked(make_content, site: str, field: str, message: str) -> None:
     """`languages` and the texts given per language are checked like every other field."""
     with pytest.raises(ContentError) as caught:
         load_content(make_content(site=site))
     assert [(p.field, message in p.message) for p in caught.value.problems] == [(field, True)]
+
+
+def test_site_texts_of_a_language_without_a_catalogue_are_still_checked(make_content) -> None:
+    """A language with no shipped catalogue only warns; the texts given per language are checked
+    all the same, and each is one line, as the default language's are."""
+    site = BILINGUAL.replace("[fr, en]", "[fr, it]").replace("en: Service status", "de: Typo")
+    with pytest.raises(ContentError) as caught:
+        load_content(make_content(site=site.replace("en: Website", "it: Sito")))
+    assert [p.field for p in caught.value.problems] == ["title.de"]
+    folded = site.replace(
+        "title: {fr: État du service, de: Typo}", "title:\n  fr: État\n  it: >\n    Stato\n    del servizio"
+    )
+    files = check(make_content(site=folded.replace("en: Website", "it: Sito")), NOW, workers=1).files
+    assert "<title>Stato del servizio</title>" in files["it/index.html"].decode()
+    assert b"Stato del servizio: maintenance" in files["it/maintenance.ics"]  # (no line break in it)
 
 
 # ---------------------------------------------------------------- the cache
