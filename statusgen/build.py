@@ -378,12 +378,15 @@ def check(
     workers: int | None = None,
     cache_dir: Path | None = None,
     previous: PublishedSite | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Everything a build does except writing: what a pull request's CI runs.
 
     With `cache_dir`, unchanged documents and Markdown are taken from the cache (see `cache.py`),
-    and with `previous` too, unchanged pages from the published site.
+    and with `previous` too, unchanged pages from the published site. `progress` is told what
+    each stage is about to do (the command line shows it on a terminal).
     """
+    tell = progress or (lambda message: None)
     content_path = Path(content_dir)
     cache = Cache(cache_dir)
 
@@ -394,11 +397,18 @@ def check(
         return cache.read_documents(function, jobs, spread)
 
     frozen_already = gc.get_freeze_count() > 0  # a host program's own: leave it as it is
+    tell(f"Reading {content_path}/")
     with _collector_paused():  # loading makes a million objects and no cycles: skip the GC passes
         content = load_content(content_path, read)
         # The content lives as long as the build: keep the collector from walking it, from now on
         # and right away (set free, the collector would walk it all as soon as it is enabled).
         gc.freeze()
+    entries = len(content.incidents) + len(content.maintenance)
+    languages = len(content.site.languages) or 1
+    tell(
+        f"Rendering {entries:,} incidents and maintenance"
+        + (f" in {languages} languages" if languages > 1 else "")
+    )
     try:
         return render_site(content, now, theme_search_path(content_path), workers, cache, previous)
     finally:
@@ -425,15 +435,18 @@ def build(
     workers: int | None = None,
     cache_dir: Path | None = None,
     linked: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically.
 
     `linked` publishes in link mode (see `publish.py`): the output becomes a symbolic link and a
-    rebuild writes only what changed.
+    rebuild writes only what changed. `progress` is told each stage, as by `check`.
     """
     _check_apart(Path(content_dir), Path(output_dir))
     previous = published(Path(output_dir), linked) if cache_dir is not None else None
-    result = check(content_dir, now, workers, cache_dir, previous)
+    result = check(content_dir, now, workers, cache_dir, previous, progress)
+    if progress is not None:
+        progress(f"Publishing {len(result.files):,} files into {output_dir}/")
     write_site(result.files, Path(output_dir), linked)
     return result
 

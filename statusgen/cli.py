@@ -9,18 +9,21 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from statusgen import __version__
+from statusgen import __version__, authoring
 from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.errors import ContentError
+from statusgen.models import Incident
+from statusgen.serve import Preview
 from statusgen.status import next_changes
 
 CONTENT_OPTION = click.option(
@@ -53,7 +56,8 @@ NOW_OPTION = click.option(
 
 
 def resolve_now(now_text: str | None, environ: dict[str, str] | None = None) -> datetime:
-    """The build's `now`: `--now`, else SOURCE_DATE_EPOCH, else the clock."""
+    """The build's `now`: `--now`, else SOURCE_DATE_EPOCH, else the clock (authoring commands pass
+    an empty `environ`: an update is stamped with the clock, whatever a build environment says)."""
     environ = dict(os.environ) if environ is None else environ
     if now_text:
         try:
@@ -88,16 +92,33 @@ def resolve_now(now_text: str | None, environ: dict[str, str] | None = None) -> 
     return datetime.now(UTC).replace(microsecond=0)
 
 
+QUIET_OPTION = click.option(
+    "--quiet", "-q", is_flag=True, help="Print only warnings and errors (no progress, no summary)."
+)
+
+
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    """Stage-by-stage progress on standard error, when it is a terminal (not in CI) and not --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    start = time.monotonic()
+
+    def show(message: str) -> None:
+        click.echo(f"{time.monotonic() - start:6.1f} s  {message}…", err=True)
+
+    return show
+
+
 def _report(result: BuildResult) -> None:
     for warning in result.warnings:
         click.echo(str(warning), err=True)
 
 
-def _fail(error: ContentError) -> None:
+def _fail(error: ContentError, outcome: str = "nothing was written") -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     count = len(error.problems)
-    click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written.", err=True)
+    click.echo(f"{count} error{'s' if count != 1 else ''}; {outcome}.", err=True)
     sys.exit(1)
 
 
@@ -125,36 +146,45 @@ def main() -> None:
 )
 @NOW_OPTION
 @cache_option(default=True)
-def build(content_dir: Path, output_dir: Path, output_link: bool, now_text: str | None, cache: bool) -> None:
+@QUIET_OPTION
+def build(
+    content_dir: Path, output_dir: Path, output_link: bool, now_text: str | None, cache: bool, quiet: bool
+) -> None:
     """Build the site into the output folder."""
     now = resolve_now(now_text)
     cache_dir = default_cache_dir(content_dir) if cache else None
     try:
-        result = build_site(content_dir, output_dir, now, cache_dir=cache_dir, linked=output_link)
+        result = build_site(
+            content_dir, output_dir, now, cache_dir=cache_dir, linked=output_link, progress=_progress(quiet)
+        )
     except ContentError as error:
         _fail(error)
         return
     _report(result)
-    click.echo(
-        f"Built {len(result.files)} files into {output_dir}/ as of {now.isoformat()}: "
-        f"{result.snapshot.description}."
-    )
+    if not quiet:
+        click.echo(
+            f"Built {len(result.files)} files into {output_dir}/ as of {now.isoformat()}: "
+            f"{result.snapshot.description}."
+        )
 
 
 @main.command()
 @CONTENT_OPTION
 @NOW_OPTION
 @cache_option(default=False)
-def check(content_dir: Path, now_text: str | None, cache: bool) -> None:
+@QUIET_OPTION
+def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool) -> None:
     """Validate and render everything without writing (for pull-request CI)."""
     now = resolve_now(now_text)
+    cache_dir = default_cache_dir(content_dir) if cache else None
     try:
-        result = check_site(content_dir, now, cache_dir=default_cache_dir(content_dir) if cache else None)
+        result = check_site(content_dir, now, cache_dir=cache_dir, progress=_progress(quiet))
     except ContentError as error:
         _fail(error)
         return
     _report(result)
-    click.echo(f"{content_dir}/ is valid: {len(result.files)} files would be built.")
+    if not quiet:
+        click.echo(f"{content_dir}/ is valid: {len(result.files)} files would be built.")
 
 
 @main.command("next-change")
@@ -192,6 +222,282 @@ def changes(content_dir: Path, previous_dir: Path, now_text: str | None) -> None
         return
     _report(result)
     click.echo(json.dumps(changes_since(previous_dir, result), ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- authoring
+
+AUTHOR_NOW_OPTION = click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Stamp the update with this instant instead of the clock (ISO 8601 with offset).",
+)
+
+
+def message_options(function: Callable[..., None]) -> Callable[..., None]:
+    """--message, --template and --editor: where an update's text comes from (one of them)."""
+    function = click.option("--editor", is_flag=True, help="Write the message in $EDITOR.")(function)
+    function = click.option(
+        "--template",
+        metavar="NAME",
+        help="Use content/templates/NAME.md ($title, $components and $time are filled in).",
+    )(function)
+    return click.option("--message", "-m", metavar="TEXT", help="The update's text (Markdown).")(function)
+
+
+def _message(
+    content_dir: Path, message: str | None, template: str | None, editor: bool, fields: dict[str, str]
+) -> str:
+    """The message from exactly one of --message, --template and --editor (the editor starts from
+    the template when both are given)."""
+    if message is not None and (template or editor):
+        raise click.UsageError("give --message, or --template and/or --editor, not both")
+    text = message or ""
+    if template:
+        text = authoring.template_text(content_dir, template, fields)
+    if editor:
+        edited = click.edit(text + "\n", extension=".md", require_save=True)
+        if edited is None:
+            raise click.UsageError("the editor was closed without saving: nothing was written")
+        text = edited
+    if not text.strip():
+        raise click.UsageError("give the update's text with --message, --template or --editor")
+    return text
+
+
+def _template_fields(content_dir: Path, title: str, components: list[str], now: datetime) -> dict[str, str]:
+    """What message templates may use (see `authoring.template_fields`); none without a site."""
+    try:
+        return authoring.template_fields(authoring.site_of(content_dir), title, components, now)
+    except ContentError:
+        return {}
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Service status", show_default=True, help="The site's title.")
+@click.option(
+    "--base-url", default="https://status.example.com/", show_default=True, help="Where it is published."
+)
+@click.option("--language", default="en", show_default=True, help="The content's language (BCP 47).")
+@click.option("--timezone", default="UTC", show_default=True, help="An IANA time zone, e.g. Europe/Paris.")
+def init(folder: Path, title: str, base_url: str, language: str, timezone: str) -> None:
+    """Start a new site in FOLDER (a commented site.yaml, an example, templates, a CI workflow)."""
+    try:
+        written = authoring.init_site(folder, resolve_now(None, {}), title, base_url, language, timezone)
+    except ContentError as error:
+        _fail(error)
+        return
+    for path in written:
+        click.echo(path)
+    click.echo(f"\nNext: cd {folder} && statusgen build, then statusgen serve to preview.", err=True)
+
+
+@main.group()
+def new() -> None:
+    """Write a new incident or maintenance file."""
+
+
+@new.command("incident")
+@click.argument("title")
+@click.option("--components", "-c", "components_text", default="", help="Affected component ids: web,api.")
+@click.option(
+    "--impact",
+    required=True,
+    type=click.Choice(["none", "minor", "major", "critical"]),
+    help="How bad it is (it sets the components' status).",
+)
+@click.option(
+    "--status",
+    default="investigating",
+    show_default=True,
+    type=click.Choice(["investigating", "identified", "monitoring"]),
+)
+@message_options
+@CONTENT_OPTION
+@AUTHOR_NOW_OPTION
+def new_incident(
+    title: str,
+    components_text: str,
+    impact: str,
+    status: str,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    """Start an incident titled TITLE, its first update stamped now; print its path."""
+    now = resolve_now(now_text, {})
+    components = _ids(components_text)
+    try:
+        text = _message(
+            content_dir, message, template, editor, _template_fields(content_dir, title, components, now)
+        )
+        entry = authoring.new_incident(content_dir, title, components, impact, now, status, text)
+    except ContentError as error:
+        _fail(error, "nothing was written")
+        return
+    click.echo(entry.path)
+
+
+@new.command("maintenance")
+@click.argument("title")
+@click.option("--components", "-c", "components_text", default="", help="Affected component ids: web,api.")
+@click.option("--start", "start_text", required=True, metavar="TIME", help="When it starts (ISO 8601).")
+@click.option("--end", "end_text", required=True, metavar="TIME", help="When it ends (ISO 8601).")
+@message_options
+@CONTENT_OPTION
+@AUTHOR_NOW_OPTION
+def new_maintenance(
+    title: str,
+    components_text: str,
+    start_text: str,
+    end_text: str,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    """Announce a maintenance titled TITLE; print its path."""
+    now = resolve_now(now_text, {})
+    start, end = (
+        _window_time(content_dir, start_text, "--start"),
+        _window_time(content_dir, end_text, "--end"),
+    )
+    components = _ids(components_text)
+    text = ""
+    if message is not None or template or editor:
+        text = _message(
+            content_dir, message, template, editor, _template_fields(content_dir, title, components, now)
+        )
+    try:
+        entry = authoring.new_maintenance(content_dir, title, components, start, end, now, text)
+    except ContentError as error:
+        _fail(error, "nothing was written")
+        return
+    click.echo(entry.path)
+
+
+def _window_time(content_dir: Path, text: str, option: str) -> datetime:
+    """A maintenance boundary: ISO 8601, in the site's zone when it has no offset."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"expected an ISO 8601 date-time such as 2012-06-28T22:00, got {text!r}", param_hint=option
+        ) from None
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=authoring.site_of(content_dir).tz)
+        except ContentError as error:
+            _fail(error, "nothing was written")
+    return moment
+
+
+def _appended(result: authoring.Appended) -> None:
+    click.echo(f"{result.path}: update {result.number} added")
+    for translation in result.untranslated:
+        click.echo(
+            f"{translation}: not updated; its pages show update {result.number} untranslated", err=True
+        )
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--status",
+    required=True,
+    help="investigating, identified, monitoring or resolved (incidents); "
+    "scheduled, in_progress, verifying or completed (maintenance).",
+)
+@message_options
+@CONTENT_OPTION
+@AUTHOR_NOW_OPTION
+def update(
+    slug: str,
+    status: str,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    """Append an update, stamped now, to the incident or maintenance SLUG."""
+    _add_update(slug, status, message, template, editor, content_dir, now_text)
+
+
+@main.command()
+@click.argument("slug")
+@message_options
+@CONTENT_OPTION
+@AUTHOR_NOW_OPTION
+def resolve(
+    slug: str,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    """Resolve the incident SLUG (or complete the maintenance SLUG) with a last update."""
+    _add_update(slug, None, message, template, editor, content_dir, now_text)
+
+
+def _add_update(
+    slug: str,
+    status: str | None,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    now = resolve_now(now_text, {})
+    try:
+        entry = authoring.read_entry(content_dir, slug)
+        if status is None:
+            status = "resolved" if isinstance(entry, Incident) else "completed"
+        ids = list(entry.component_ids if isinstance(entry, Incident) else entry.components)
+        fields = _template_fields(content_dir, entry.title, ids, now)
+        text = _message(content_dir, message, template, editor, fields)
+        _appended(authoring.add_update(content_dir, slug, status, text, now))
+    except ContentError as error:
+        _fail(error, "nothing was written")
+
+
+@main.command()
+@CONTENT_OPTION
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: any free port."
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Show the site as of this instant (ISO 8601 with offset); default: the clock at each build.",
+)
+def serve(content_dir: Path, port: int, now_text: str | None) -> None:
+    """Preview the site on 127.0.0.1, rebuilt and reloaded on every change (Ctrl-C stops)."""
+    now = resolve_now(now_text, {}) if now_text else None
+    preview = Preview(content_dir, port, now, log=lambda line: click.echo(line, err=True))
+    try:
+        preview.start()
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from None
+    click.echo(f"Serving {preview.url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}")
+    sys.stdout.flush()
+    try:
+        preview.stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
 
 
 def entry_point() -> None:

@@ -30,3 +30,7 @@ def test_wheel_contains_the_default_theme_and_the_catalogues(tmp_path: Path) -> 
     assert expected and expected <= names
     catalogues = {f"statusgen/locale/{language}/LC_MESSAGES/statusgen.mo" for language in SHIPPED_LANGUAGES}
     assert catalogues <= names
+    starter = ROOT / "statusgen" / "starter"  # what `statusgen init` copies
+    assert {
+        f"statusgen/starter/{p.relative_to(starter).as_posix()}" for p in starter.rglob("*") if p.is_file()
+    } <= names

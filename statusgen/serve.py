@@ -1,0 +1,277 @@
+"""`statusgen serve`: a local preview that shows exactly what a build publishes, and keeps up.
+
+The site is built (by `build.build`, as `statusgen build` does) into a private folder and served on
+127.0.0.1. Every change under the content folder or the themes beside it rebuilds it, and open
+pages reload themselves: the server adds a few lines of script to the HTML it serves (never to the
+built files) that listen for the next build on a server-sent event stream. A build that fails keeps
+the last good one served, with the problems shown on top of every page and in the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import posixpath
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import watchfiles
+
+from statusgen.build import build, default_cache_dir, theme_search_path
+from statusgen.errors import ContentError, Problem
+
+EVENTS_PATH = "/__statusgen__/events"
+KEEP_ALIVE_SECONDS = 15.0
+# What each kind of file is served as; the same as a CDN should say (the CDN issue writes rules).
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+
+
+class Preview:
+    """Builds a site into a private folder, serves it on 127.0.0.1 and rebuilds it on changes.
+
+    `now` fixes the instant the site is built as of (default: the clock at each build). Use it as
+    a context manager, or call `start` and `stop`.
+    """
+
+    def __init__(
+        self,
+        content_dir: Path,
+        port: int = 8000,
+        now: datetime | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        """Prepare (nothing is built or served before `start`)."""
+        self.content_dir = Path(content_dir)
+        self.port = port
+        self.now = now
+        self.log = log
+        self.folder = Path(tempfile.mkdtemp(prefix="statusgen-preview-"))
+        self.output = self.folder / "site"
+        self.version = 0  # one more after every build, good or not: open pages reload
+        self.built = False  # whether some build succeeded (what is served)
+        self.problems: tuple[Problem, ...] = ()  # those of the last build, if it failed
+        self.changed = threading.Condition()
+        self.stopping = threading.Event()
+        self.server: ThreadingHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        """Where the preview is served."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def watched(self) -> list[Path]:
+        """The folders whose changes rebuild the site: the content and the themes beside it."""
+        themes = theme_search_path(self.content_dir)[0]
+        return [self.content_dir, *([themes] if themes.is_dir() else [])]
+
+    def rebuild(self) -> bool:
+        """Build the site; on content errors keep the last good build and remember the problems."""
+        now = self.now or datetime.now(UTC).replace(microsecond=0)
+        try:
+            build(self.content_dir, self.output, now, cache_dir=default_cache_dir(self.content_dir))
+        except ContentError as error:
+            problems: tuple[Problem, ...] = tuple(error.problems)
+            for problem in problems:
+                self.log(str(problem))
+            kept = "the last good build stays served" if self.built else "nothing to serve yet"
+            self.log(f"{len(problems)} error{'s' if len(problems) != 1 else ''}; {kept}.")
+        else:
+            problems = ()
+            self.built = True
+            self.log(f"Built as of {now.isoformat()}.")
+        with self.changed:
+            self.problems = problems
+            self.version += 1
+            self.changed.notify_all()
+        return not problems
+
+    def start(self) -> None:
+        """Build once, then serve and watch in background threads."""
+        self.rebuild()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        for target in (self.server.serve_forever, self._watch):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _watch(self) -> None:
+        for _ in watchfiles.watch(*self.watched(), stop_event=self.stopping, debounce=200, rust_timeout=500):
+            if self.stopping.is_set():
+                return
+            self.rebuild()
+
+    def stop(self) -> None:
+        """Stop serving and watching, and remove the private folder."""
+        self.stopping.set()
+        with self.changed:
+            self.changed.notify_all()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        """Start."""
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop."""
+        self.stop()
+
+    def wait(self, since: int, timeout: float) -> int:
+        """The version after `since`, or `since` again when `timeout` passes first."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version > since or self.stopping.is_set(), timeout)
+            return self.version
+
+
+def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    """A request handler serving `preview`'s output."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "statusgen-preview"
+
+        def do_GET(self) -> None:
+            """Serve a file of the site, or the stream of builds."""
+            parts = urlsplit(self.path)
+            if parts.path == EVENTS_PATH:
+                self._events(parts.query)
+            else:
+                self._file(unquote(parts.path))
+
+        def do_HEAD(self) -> None:
+            """Like GET, without the body."""
+            self._file(unquote(urlsplit(self.path).path), body=False)
+
+        def _file(self, path: str, body: bool = True) -> None:
+            with preview.changed:
+                version, problems, built = preview.version, preview.problems, preview.built
+            if not built:
+                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, ".html", _error_page(problems, version), body)
+                return
+            found = _resolve(preview.output, path)
+            status = HTTPStatus.OK
+            if found is None:
+                found, status = preview.output / "404.html", HTTPStatus.NOT_FOUND
+            try:
+                data = found.read_bytes()
+            except OSError:  # (replaced by a build between the two calls: read it again)
+                self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "a build is being published; reload")
+                return
+            if found.suffix == ".html":
+                data = _decorated(data, problems, version)
+            self._send(status, found.suffix, data, body)
+
+        def _send(self, status: HTTPStatus, suffix: str, data: bytes, body: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
+        def _events(self, query: str) -> None:
+            """Send one "reload" event once a build newer than the page's (`since`) is done."""
+            try:
+                since = int(parse_qs(query).get("since", ["0"])[0])
+            except ValueError:
+                since = 0
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                while not preview.stopping.is_set():
+                    if preview.wait(since, KEEP_ALIVE_SECONDS) > since:
+                        self.wfile.write(b"data: reload\n\n")
+                        self.wfile.flush()
+                        return
+                    self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the terminal is for build results."""
+
+    return Handler
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    """The file of the site a URL path names (a folder's index.html), never outside `root`."""
+    normal = posixpath.normpath("/" + path).lstrip("/")
+    if normal.startswith("..") or "\0" in normal:
+        return None
+    candidate = root / normal if normal not in ("", ".") else root
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    try:
+        candidate.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+    return candidate if candidate.is_file() else None
+
+
+def _script(version: int) -> str:
+    """What reloads a served page when the next build is done (the preview only)."""
+    return (
+        f'<script>new EventSource("{EVENTS_PATH}?since={version}")'
+        ".onmessage = () => location.reload();</script>"
+    )
+
+
+def _problems_html(problems: tuple[Problem, ...]) -> str:
+    lines = "\n".join(html.escape(str(problem)) for problem in problems)
+    count = len(problems)
+    return (
+        '<div role="alert" style="background:#cf222e;color:#fff;padding:1rem;'
+        'font:14px/1.4 system-ui,sans-serif">'
+        f"<strong>statusgen: {count} error{'s' if count != 1 else ''} in the content.</strong> "
+        "The page below is the last good build; it reloads when the content is fixed."
+        f'<pre style="white-space:pre-wrap;margin:.5rem 0 0">{lines}</pre></div>'
+    )
+
+
+def _decorated(data: bytes, problems: tuple[Problem, ...], version: int) -> bytes:
+    """A built page with the reloading script, and the problems of the last build if it failed."""
+    text = data.decode("utf-8")
+    if problems:
+        text = text.replace("<body>", "<body>" + _problems_html(problems), 1)
+    end = text.rfind("</body>")
+    at = end if end >= 0 else len(text)
+    return (text[:at] + _script(version) + text[at:]).encode("utf-8")
+
+
+def _error_page(problems: tuple[Problem, ...], version: int) -> bytes:
+    """What is served while no build has succeeded yet."""
+    return (
+        '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>statusgen: errors</title><body>'
+        + _problems_html(problems).replace("The page below is the last good build; it", "The page")
+        + _script(version)
+        + "</body></html>"
+    ).encode("utf-8")

@@ -1,0 +1,474 @@
+"""Authoring from the command line: init, new, update, resolve, templates, progress (see serve's
+tests in test_serve.py). Every command runs through the CLI's entry point (click's runner)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from statusgen import check, load_content, parse_incident
+from statusgen.authoring import slug_of
+from statusgen.cli import main
+from tests.conftest import NOW, SITE_YAML, incident_text
+
+STAMP = "2012-06-21T10:30:00-07:00"  # conftest's NOW, as the site's zone writes it
+
+
+def run(content: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    """`statusgen ARGS --content CONTENT` in this process."""
+    return CliRunner().invoke(main, [*args, "--content", str(content)], env=env, catch_exceptions=False)
+
+
+# ---------------------------------------------------------------- new
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Panne de l'API à Zürich", "panne-de-l-api-a-zurich"),
+        ("Straße gesperrt: Ölfeld", "strasse-gesperrt-olfeld"),
+        ("Ошибка входа", "oshibka-vkhoda"),
+        ("東京リージョンの障害", "dong-jing-risiyonnozhang-hai"),
+        ("API: 50% errors!!", "api-50-errors"),
+        ("   ", "entry"),
+    ],
+)
+def test_slugs_are_ascii_and_safe_whatever_the_language(title: str, slug: str) -> None:
+    """Accents are dropped, other scripts transliterated, punctuation becomes dashes."""
+    assert slug_of(title) == slug
+
+
+def test_new_incident_writes_a_file_stamped_now_in_the_sites_zone(make_content) -> None:
+    """The file is named by the local date and the title, holds the first update at `now`, prints
+    its path and builds."""
+    content = make_content()
+    result = run(
+        content,
+        "new",
+        "incident",
+        "Panne de l'API à Zürich",
+        "--components",
+        "web,api",
+        "--impact",
+        "major",
+        "--message",
+        "We are **investigating**.\nMore soon.",
+        "--now",
+        "2012-06-21T17:30:00Z",
+    )
+    assert result.exit_code == 0, result.output
+    path = content / "incidents" / "2012-06-21-panne-de-l-api-a-zurich.md"
+    assert result.stdout.strip() == str(path)
+    incident = parse_incident(path.read_text(encoding="utf-8"), str(path), load_content(content).site)
+    assert incident.title == "Panne de l'API à Zürich" and incident.impact == "major"
+    assert incident.component_ids == ("web", "api")
+    assert incident.started.isoformat() == STAMP
+    (update,) = incident.updates
+    assert (update.at.isoformat(), update.status, update.body) == (
+        STAMP,
+        "investigating",
+        "We are **investigating**.\nMore soon.\n",
+    )
+    assert f"started: {STAMP}\n" in path.read_text(encoding="utf-8")  # written as an author would
+    assert check(content, NOW, workers=1).snapshot.indicator == "major"
+
+
+def test_a_clashing_slug_gets_a_suffix_never_an_overwrite(make_content) -> None:
+    """The same title twice the same day gives `-2`; the first file is untouched."""
+    content = make_content()
+    args = ["new", "incident", "Login errors", "-c", "web", "--impact", "minor", "--now", STAMP]
+    first = run(content, *args, "-m", "One.")
+    before = Path(first.stdout.strip()).read_bytes()
+    second = run(content, *args, "-m", "Two.")
+    assert Path(second.stdout.strip()).name == "2012-06-21-login-errors-2.md"
+    assert Path(first.stdout.strip()).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["-c", "wbe", "--impact", "major", "-m", "x"],
+            1,
+            "unknown component 'wbe'; site.yaml defines web, api, mail (did you mean 'web'?)",
+        ),
+        (["-c", "web", "--impact", "huge", "-m", "x"], 2, "'huge' is not one of"),
+        (
+            ["-c", "web", "--impact", "major"],
+            2,
+            "give the update's text with --message, --template or --editor",
+        ),
+        (["-c", "web", "--impact", "major", "-m", " "], 2, "give the update's text"),
+        (["-c", "web", "--impact", "major", "-m", "x", "--template", "investigating"], 2, "not both"),
+        (
+            ["-c", "web", "--impact", "major", "--template", "nope"],
+            1,
+            "no message template named 'nope'; available: investigating",
+        ),
+        (
+            ["-c", "web", "--impact", "major", "-m", "x", "--status", "resolved"],
+            2,
+            "'resolved' is not one of",
+        ),
+    ],
+    ids=["component", "impact", "no-message", "blank", "both", "template", "status"],
+)
+def test_bad_arguments_are_refused_and_write_nothing(make_content, args, code, message) -> None:
+    """Each mistake gets its own clear message and a non-zero status; no file appears."""
+    content = make_content({"templates/investigating.md": "Looking into $components.\n"})
+    result = run(content, "new", "incident", "Down", *args, "--now", STAMP)
+    assert result.exit_code == code
+    assert message in result.output
+    assert not (content / "incidents").exists() or not list((content / "incidents").iterdir())
+
+
+def test_message_templates_fill_in_the_title_components_and_time(make_content) -> None:
+    """`--template NAME` reads content/templates/NAME.md; $components are the components' names
+    in the site's language, $time the local time with its zone."""
+    content = make_content({"templates/rollback.md": "Rolling back $title: $components back at $time.\n"})
+    result = run(
+        content,
+        "new",
+        "incident",
+        "Down",
+        "-c",
+        "web,mail",
+        "--impact",
+        "major",
+        "--template",
+        "rollback",
+        "--now",
+        STAMP,
+    )
+    assert result.exit_code == 0, result.output
+    text = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "Rolling back Down: Website and E-mail back at 10:30\u202fAM UTC−7." in text
+
+
+def test_the_editor_writes_the_message(make_content, tmp_path: Path) -> None:
+    """`--editor` opens $EDITOR on the template (or nothing) and takes what was saved."""
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'a').write('Written in the editor.')\n")
+    content = make_content({"templates/t.md": "From the template. "})
+    env = {"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""}
+    result = run(
+        content,
+        "new",
+        "incident",
+        "Down",
+        "-c",
+        "web",
+        "--impact",
+        "minor",
+        "--template",
+        "t",
+        "--editor",
+        "--now",
+        STAMP,
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    incident = load_content(content).incidents[0]
+    assert incident.updates[0].body.split() == ["From", "the", "template.", "Written", "in", "the", "editor."]
+
+
+def test_new_maintenance_takes_local_times_and_checks_the_window(make_content) -> None:
+    """A window without offset is in the site's zone; one that ends before it starts is refused."""
+    content = make_content()
+    result = run(
+        content,
+        "new",
+        "maintenance",
+        "Database upgrade",
+        "-c",
+        "api",
+        "--start",
+        "2012-06-28T22:00",
+        "--end",
+        "2012-06-28T23:30",
+        "-m",
+        "Read-only for a few minutes.",
+        "--now",
+        STAMP,
+    )
+    assert result.exit_code == 0, result.output
+    (item,) = load_content(content).maintenance
+    assert (item.start.isoformat(), item.end.isoformat()) == (
+        "2012-06-28T22:00:00-07:00",
+        "2012-06-28T23:30:00-07:00",
+    )
+    assert item.updates[0].status == "scheduled" and item.updates[0].at.isoformat() == STAMP
+    bad = run(content, "new", "maintenance", "X", "--start", "2012-06-28T22:00", "--end", "2012-06-28T21:00")
+    assert bad.exit_code == 1 and "ends (2012-06-28T21:00:00-07:00) before it starts" in bad.output
+
+
+# ---------------------------------------------------------------- update and resolve
+
+HAND_WRITTEN = {
+    "plain": (
+        "---\ntitle: Down\nstarted: 2012-06-21T09:00:00-07:00\nimpact: major\ncomponents: [web]\n"
+        "updates:\n  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: Looking.\n"
+        "---\nA body that stays.\n"
+    ),
+    "crlf-bom-comments": (
+        "\ufeff---\r\n# Written by hand, with comments\r\ntitle: 'Down'   # the title\r\n"
+        "started: 2012-06-21T09:00:00-07:00\r\nimpact: major\r\nupdates:\r\n"
+        "- at: 2012-06-21T09:05:00-07:00   # dash at the margin\r\n  status: investigating\r\n"
+        "  body: >\r\n    Folded\r\n    text.\r\n\r\n# a comment after the list\r\n"
+        "components:\r\n  web: major_outage\r\n"
+        "---\r\n"
+    ),
+    "deep-indent": (
+        "---\ntitle: Down\nstarted: 2012-06-21T09:00:00-07:00\nimpact: minor\nupdates:\n"
+        '    -   at: 2012-06-21T09:05:00-07:00\n        status: investigating\n        body: "Quoted."\n'
+        "    # an indented comment inside the list\n"
+        "---\n"
+    ),
+    "no-updates": (
+        "---\ntitle: Down\nstarted: 2012-06-21T09:00:00-07:00\nimpact: minor  # no updates yet\n---\n"
+    ),
+    "empty-updates": "---\ntitle: Down\nupdates:\nstarted: 2012-06-21T09:00:00-07:00\nimpact: minor\n---\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(HAND_WRITTEN))
+def test_update_appends_and_keeps_every_other_byte(make_content, layout: str) -> None:
+    """The file after `update` is the file before plus the new lines, byte for byte (comments,
+    quoting, BOM, CRLF and indentation kept), and it reads as one more update."""
+    original = HAND_WRITTEN[layout].encode("utf-8")
+    content = make_content({"incidents/down.md": original})
+    result = run(
+        content, "update", "down", "--status", "identified", "-m", "Found it:\nthe *disk*.", "--now", STAMP
+    )
+    assert result.exit_code == 0, result.output
+    after = (content / "incidents" / "down.md").read_bytes()
+    newline = b"\r\n" if b"\r\n" in original else b"\n"
+    added = [
+        line for line in after.splitlines(keepends=True) if line not in original.splitlines(keepends=True)
+    ]
+    assert b"".join(added).count(b"- at: " + STAMP.encode()) == 1
+    remaining = after
+    for line in added:
+        remaining = remaining.replace(line, b"", 1)
+    assert remaining == original
+    assert all(line.endswith(newline) for line in added)
+    incident = load_content(content).incidents[0]
+    last = incident.updates[-1]
+    assert (last.at.isoformat(), last.status, last.body) == (STAMP, "identified", "Found it:\nthe *disk*.\n")
+    assert len(incident.updates) == HAND_WRITTEN[layout].count("status:") + 1
+
+
+def test_resolve_ends_the_incident_and_then_refuses_more(make_content) -> None:
+    """`resolve` adds a resolved update; a later update is refused, as is one older than the last."""
+    content = make_content({"incidents/down.md": HAND_WRITTEN["plain"]})
+    early = run(
+        content, "update", "down", "--status", "identified", "-m", "x", "--now", "2012-06-21T09:04:00-07:00"
+    )
+    assert early.exit_code == 1
+    assert (
+        "its last update is at 2012-06-21T09:05:00-07:00, after now (2012-06-21T09:04:00-07:00)"
+        in early.output
+    )
+    assert run(content, "resolve", "down", "-m", "Fixed.", "--now", STAMP).exit_code == 0
+    assert check(content, NOW, workers=1).snapshot.indicator == "none"
+    before = (content / "incidents" / "down.md").read_bytes()
+    again = run(
+        content, "update", "down", "--status", "monitoring", "-m", "x", "--now", "2012-06-21T11:00:00-07:00"
+    )
+    assert again.exit_code == 1 and "was resolved at 2012-06-21T10:30:00-07:00" in again.output
+    assert (content / "incidents" / "down.md").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"incidents/down.md": HAND_WRITTEN["plain"]},
+            ["update", "dwon", "--status", "identified", "-m", "x"],
+            "no incident or maintenance has the slug 'dwon' (did you mean 'down'?)",
+        ),
+        (
+            {"incidents/down.md": HAND_WRITTEN["plain"]},
+            ["update", "down", "--status", "completed", "-m", "x"],
+            "'completed' is not a status of an incident",
+        ),
+        (
+            {
+                "incidents/down.md": HAND_WRITTEN["plain"]
+                .replace("updates:\n  - at", "updates: [{at")
+                .replace("body: Looking.\n", "body: Looking.}]\n")
+                .replace("\n    status", ", status")
+                .replace("\n    body", ", body")
+            },
+            ["update", "down", "--status", "identified", "-m", "x"],
+            "written on one line (a flow list)",
+        ),
+        (
+            {
+                "maintenance/db.md": "---\ntitle: DB\nstart: 2012-06-20T22:00:00-07:00\n"
+                "end: 2012-06-20T23:00:00-07:00\n"
+                "updates:\n  - at: 2012-06-20T23:00:00-07:00\n    status: completed\n    body: Done.\n---\n"
+            },
+            ["resolve", "db", "-m", "x"],
+            "the maintenance was completed at 2012-06-20T23:00:00-07:00",
+        ),
+    ],
+    ids=["slug", "status", "flow", "completed"],
+)
+def test_updates_that_cannot_be_appended_are_refused(make_content, files, args, message) -> None:
+    """A wrong slug or status, a list written on one line, a completed maintenance: refused with
+    why, the file untouched."""
+    content = make_content(files)
+    before = {path: path.read_bytes() for path in content.rglob("*.md")}
+    result = run(content, *args, "--now", STAMP)
+    assert result.exit_code == 1 and message in result.output
+    assert {path: path.read_bytes() for path in content.rglob("*.md")} == before
+
+
+def test_an_update_says_which_translations_it_leaves_behind(make_content) -> None:
+    """With a translation beside the file, `update` says its pages show the update untranslated."""
+    site = SITE_YAML.replace("timezone:", "languages: [en, fr]\ntimezone:")
+    content = make_content(
+        {"incidents/down.md": HAND_WRITTEN["plain"], "incidents/down.fr.md": "---\ntitle: Panne\n---\n"}, site
+    )
+    result = run(content, "update", "down", "--status", "identified", "-m", "Found.", "--now", STAMP)
+    assert result.exit_code == 0
+    assert "down.fr.md: not updated; its pages show update 2 untranslated" in result.stderr
+
+
+# ---------------------------------------------------------------- init
+
+
+def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
+    """A commented site.yaml, an example incident, templates, a .gitignore and a CI workflow that
+    checks pull requests and builds main; the site is valid with no warning."""
+    folder = tmp_path / "status"
+    result = CliRunner().invoke(
+        main, ["init", str(folder), "--title", "Acme: status", "--timezone", "Europe/Paris"]
+    )
+    assert result.exit_code == 0, result.output
+    content = load_content(folder / "content")
+    assert content.site.title == "Acme: status" and content.site.timezone == "Europe/Paris"
+    assert content.warnings == () and len(content.incidents) == 1
+    assert "# " in (folder / "content" / "site.yaml").read_text()  # commented for its reader
+    assert sorted(p.stem for p in (folder / "content" / "templates").glob("*.md")) == [
+        "identified",
+        "investigating",
+        "monitoring",
+        "resolved",
+        "rollback",
+    ]
+    assert (
+        "/public/" in (folder / ".gitignore").read_text()
+        and ".statusgen-cache/" in (folder / ".gitignore").read_text()
+    )
+    workflow = yaml.safe_load((folder / ".github" / "workflows" / "status-page.yml").read_text())
+    steps = {
+        name: [step.get("run", "") for step in job.get("steps", [])] for name, job in workflow["jobs"].items()
+    }
+    assert (
+        "statusgen check" in steps["check"]
+        and workflow["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
+    )
+    assert any(run.startswith("statusgen build") for run in steps["build"])
+    assert check(folder / "content", datetime.now().astimezone(), workers=1).files["index.html"]
+    again = CliRunner().invoke(main, ["init", str(folder)])
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> None:
+    """init, new, update, resolve, build: the walk-through of the README, end to end."""
+    folder = tmp_path / "status"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(folder)]).exit_code == 0
+    content = folder / "content"
+    opened = runner.invoke(
+        main,
+        [
+            "new",
+            "incident",
+            "Checkout errors",
+            "-c",
+            "web,api",
+            "--impact",
+            "critical",
+            "--template",
+            "investigating",
+            "--content",
+            str(content),
+            "--now",
+            "2026-12-02T09:07:00Z",
+        ],
+    )
+    slug = Path(opened.stdout.strip()).stem
+    for args in (
+        ["update", slug, "--status", "identified", "--template", "rollback"],
+        ["resolve", slug, "--template", "resolved"],
+    ):
+        assert (
+            runner.invoke(main, [*args, "--content", str(content), "--now", "2026-12-02T09:40:00Z"]).exit_code
+            == 0
+        )
+    built = runner.invoke(
+        main,
+        [
+            "build",
+            "--content",
+            str(content),
+            "--output",
+            str(folder / "public"),
+            "--now",
+            "2026-12-02T10:00:00Z",
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    page = (folder / "public" / "incidents" / slug / "index.html").read_text()
+    assert "Resolved" in page and "rolling back to the previous stable version" in page
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_progress_shows_on_a_terminal_only(make_content, tmp_path: Path) -> None:
+    """On a terminal, `build` says what each stage does; in CI (no terminal) and with --quiet it
+    prints only its summary, or nothing."""
+    content = make_content({"incidents/down.md": incident_text()})
+    command = [
+        sys.executable,
+        "-m",
+        "statusgen",
+        "build",
+        "--content",
+        str(content),
+        "--output",
+        str(tmp_path / "out"),
+        "--now",
+        STAMP,
+    ]
+    primary, replica = pty.openpty()
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=replica, timeout=60, check=True)
+    os.close(replica)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert b"Reading" in shown and b"Rendering 1 incidents" in shown and b"Publishing" in shown
+    assert process.stdout.startswith(b"Built ")
+    plain = subprocess.run(command, capture_output=True, timeout=60, check=True)
+    assert plain.stderr == b"" and plain.stdout.startswith(b"Built ")
+    quiet = subprocess.run([*command, "--quiet"], capture_output=True, timeout=60, check=True)
+    assert quiet.stderr == b"" and quiet.stdout == b""

@@ -1,0 +1,124 @@
+"""`statusgen serve`: a real server on 127.0.0.1, driven through the command line, bounded in time."""
+
+from __future__ import annotations
+
+import re
+import selectors
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import incident_text
+
+DEADLINE = 30.0  # seconds any one wait may take
+
+
+@pytest.fixture
+def served(make_content) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    """`statusgen serve --port 0` on a small site: (its URL, the content folder, the process)."""
+    content = make_content({"incidents/down.md": incident_text(title="Website down")})
+    command = [
+        sys.executable,
+        "-m",
+        "statusgen",
+        "serve",
+        "--content",
+        str(content),
+        "--port",
+        "0",
+        "--now",
+        "2012-06-21T10:30:00-07:00",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
+        assert selector.select(DEADLINE), "serve printed nothing"
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert found, line
+        yield found.group(0), content, process
+    finally:
+        process.terminate()
+        process.wait(timeout=DEADLINE)
+
+
+def get(url: str) -> tuple[int, str, str]:
+    """(status, content type, text) of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=DEADLINE) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def until(condition: Callable[[], bool]) -> None:
+    """Wait for `condition`, at most DEADLINE seconds."""
+    end = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.2)
+
+
+def test_serve_answers_with_the_right_content_types(served) -> None:
+    """Pages, feeds, JSON, calendars and badges each with their type; unknown paths get the 404
+    page; nothing outside the site is reachable."""
+    url, _, _ = served
+    status, kind, page = get(url)
+    assert (status, kind) == (200, "text/html; charset=utf-8") and "Website down" in page
+    assert "EventSource" in page  # the preview's reloading script (never in the built files)
+    types = {
+        path: get(url + path)[1]
+        for path in (
+            "history.atom",
+            "history.rss",
+            "api/v2/summary.json",
+            "maintenance.ics",
+            "badge.svg",
+            "static/style.css",
+        )
+    }
+    assert types == {
+        "history.atom": "application/atom+xml; charset=utf-8",
+        "history.rss": "application/rss+xml; charset=utf-8",
+        "api/v2/summary.json": "application/json; charset=utf-8",
+        "maintenance.ics": "text/calendar; charset=utf-8",
+        "badge.svg": "image/svg+xml",
+        "static/style.css": "text/css; charset=utf-8",
+    }
+    assert get(url + "no/such/page/")[0] == 404
+    assert get(url + "%2e%2e/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+
+
+def test_an_edit_is_served_and_open_pages_are_told_to_reload(served) -> None:
+    """Editing an incident rebuilds the site: the event stream of an open page says "reload" and
+    the page then shows the edit."""
+    url, content, _ = served
+    since = re.search(r"since=(\d+)", get(url)[2]).group(1)  # type: ignore[union-attr]
+    with urllib.request.urlopen(f"{url}__statusgen__/events?since={since}", timeout=DEADLINE) as events:
+        (content / "incidents" / "down.md").write_text(incident_text(title="Website back"), encoding="utf-8")
+        assert events.readline() == b"data: reload\n"
+    until(lambda: "Website back" in get(url)[2])
+
+
+def test_a_content_error_keeps_the_last_good_build_and_says_why(served) -> None:
+    """A broken file: the terminal names it, every page shows it on top of the last good build;
+    once fixed, the error is gone."""
+    url, content, process = served
+    broken = content / "incidents" / "broken.md"
+    broken.write_text("---\ntitle: Oops\nimpact: huge\n", encoding="utf-8")
+    until(lambda: 'role="alert"' in get(url)[2])
+    status, _, page = get(url)
+    assert status == 200 and "Website down" in page and "broken.md:1: the front matter" in page
+    broken.unlink()
+    until(lambda: 'role="alert"' not in get(url)[2])
+    process.terminate()
+    _, errors = process.communicate(timeout=DEADLINE)
+    assert "broken.md:1: the front matter opened on line 1 is never closed" in errors
+    assert "1 error; the last good build stays served." in errors
