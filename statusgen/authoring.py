@@ -16,15 +16,15 @@ import string
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from slugify import slugify
 
 from statusgen.content import (
     content_files,
+    in_range,
     parse_incident,
     parse_maintenance,
     parse_site,
@@ -32,7 +32,7 @@ from statusgen.content import (
     slug_for,
 )
 from statusgen.errors import ContentError, Problem, did_you_mean
-from statusgen.frontmatter import decode
+from statusgen.frontmatter import decode, normal_text
 from statusgen.i18n import Formatter
 from statusgen.models import (
     Impact,
@@ -65,14 +65,16 @@ def slug_of(title: str) -> str:
     return slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True) or "entry"
 
 
-def _taken(folder: Path) -> set[str]:
-    """The slugs already used under a content folder's kind folder (subfolders and translations too)."""
-    return {slug_for(path.name) for path in content_files(folder)}
+def _taken(content_dir: Path) -> set[str]:
+    """The slugs already used by incidents and maintenance (subfolders and translations too): a
+    new one must differ from all, so that `update SLUG` names one file."""
+    kinds = ("incidents", "maintenance")
+    return {slug_for(path.name) for kind in kinds for path in content_files(content_dir / kind)}
 
 
 def _free_path(folder: Path, stem: str) -> Path:
     """`folder/stem.md`, or `stem-2.md`, `stem-3.md`… if that slug is taken: never an existing file."""
-    taken = _taken(folder)
+    taken = _taken(folder.parent)
     candidate, number = stem, 1
     while candidate in taken:
         number += 1
@@ -88,13 +90,20 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def message_text(message: str) -> str:
+    """A message as a build will read it back: as content is read (`normal_text`), without the
+    blank lines around it."""
+    return normal_text(message).strip("\n")
+
+
 def _body_lines(message: str, indent: str, newline: str) -> str:
-    """`body: …` for an update whose keys are indented by `indent`: a literal block when the text
-    allows one (it reads best), else a quoted scalar."""
-    text = message.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    first = text.split("\n", 1)[0]
-    if text and not first[:1].isspace() and "\t" not in text.replace("\n", ""):
-        block = "".join(f"{indent}  {line}".rstrip() + newline for line in text.split("\n"))
+    """`body: …` for an update whose keys are indented by `indent`: a literal block when it holds
+    the text exactly (it reads best), else a quoted scalar."""
+    text = message_text(message)
+    lines = text.split("\n")
+    exact = all(line == line.rstrip() for line in lines) and "\t" not in text
+    if text and not text[:1].isspace() and exact:
+        block = "".join((f"{indent}  {line}" if line else "") + newline for line in lines)
         return f"{indent}body: |{newline}{block}"
     return f"{indent}body: {_quoted(text)}{newline}"
 
@@ -106,8 +115,10 @@ def _update_lines(at: str, status: str, message: str, dash: str, newline: str) -
 
 
 def _stamp(now: datetime, site: Site) -> datetime:
-    """`now` in the site's time zone, to the second: what an author would have written."""
-    return now.astimezone(site.tz).replace(microsecond=0)
+    """`now` in the site's time zone, to the second, as a fixed offset (what an author would have
+    written, and what the parser reads back: equal even in the hour a DST change repeats)."""
+    local = now.astimezone(site.tz).replace(microsecond=0)
+    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
 
 
 # ---------------------------------------------------------------- templates
@@ -245,6 +256,10 @@ def new_maintenance(
     components = _check_components(site, components, str(folder))
     if not title.strip():
         raise _refuse(str(folder), "the title must not be blank", field="TITLE")
+    for moment, option in ((start, "--start"), (end, "--end")):
+        if not in_range(moment):
+            message = f"expected a date-time between 1970 and 9000, got {moment.isoformat()}"
+            raise _refuse(str(folder), message, field=option)
     if end <= start:
         raise _refuse(
             str(folder),
@@ -269,8 +284,14 @@ def new_maintenance(
 
 
 def find_entry(content_dir: Path, slug: str) -> tuple[Path, str]:
-    """The file of the incident or maintenance with this slug, and its kind ("incidents" or
-    "maintenance"); translations are not entries."""
+    """The file of the incident or maintenance with this slug (or at this path), and its kind
+    ("incidents" or "maintenance"); translations are not entries."""
+    given = Path(slug)
+    if slug.endswith(".md") and given.is_file():
+        for kind in ("incidents", "maintenance"):
+            if (content_dir / kind).resolve() in given.resolve().parents:
+                return given, kind
+        raise _refuse(slug, f"not a file of {content_dir}/incidents or {content_dir}/maintenance")
     found = [
         (path, kind)
         for kind in ("incidents", "maintenance")
@@ -289,7 +310,8 @@ def find_entry(content_dir: Path, slug: str) -> tuple[Path, str]:
             did_you_mean(slug, slugs) or "the slug is the file name without .md",
         )
     if len(found) > 1:
-        raise _refuse(str(content_dir), f"both {found[0][0]} and {found[1][0]} have the slug {slug!r}")
+        message = f"both {found[0][0]} and {found[1][0]} have the slug {slug!r}"
+        raise _refuse(str(content_dir), message, "give the path of the file instead of its slug")
     return found[0]
 
 
@@ -303,6 +325,7 @@ def read_entry(content_dir: Path, slug: str) -> Incident | Maintenance:
 
 _CLOSING = re.compile(r"(?:---|\.\.\.)[ \t]*")
 _UPDATES_KEY = re.compile(r"updates[ \t]*:[ \t]*(?:#.*)?")
+_ANY_UPDATES_KEY = re.compile(r"""["']?updates["']?[ \t]*:""")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]|$)")
 
 
@@ -319,11 +342,12 @@ def append_update(path: Path, at: str, status: str, message: str) -> str:
         raise _refuse(str(path), "the front matter is never closed", line=1)
     key = next((i for i in range(1, closing) if _UPDATES_KEY.fullmatch(lines[i].rstrip("\r\n"))), None)
     if key is None:
-        if any(re.match(r"updates[ \t]*:", line) for line in lines[1:closing]):
+        if any(_ANY_UPDATES_KEY.match(line) for line in lines[1:closing]):
             raise _refuse(
                 str(path),
-                "`updates` is written on one line (a flow list); write it as a block list "
-                "(`updates:` then `  - at: …`) to append to it",
+                "`updates` is written in a way this command does not append to (on one line, as in "
+                "`updates: []` or `updates: ~`, or quoted); write `updates:` alone on its line, then "
+                "the list (`  - at: …`)",
                 field="updates",
             )
         item = _update_lines(at, status, message, "  ", newline)
@@ -406,9 +430,15 @@ def add_update(content_dir: Path, slug: str, status: str, message: str, now: dat
             field="updates",
         )
     text = append_update(path, at.isoformat(), status, message)
-    updated = parse(_decoded(text, shown), shown, site)
-    new = [u for u in updated.updates if u.at == at and u.status == status]
-    if len(updated.updates) != len(entry.updates) + 1 or not new or new[-1].body.strip() != _normal(message):
+    updated = parse(decode(shown, text.encode("utf-8")), shown, site)
+    kept = [(u.at, u.status, u.body) for u in updated.updates[: len(entry.updates)]]
+    new = updated.updates[-1] if updated.updates else None
+    if (
+        len(updated.updates) != len(entry.updates) + 1
+        or kept != [(u.at, u.status, u.body) for u in entry.updates]
+        or new is None
+        or (new.at, new.status, new.body.rstrip("\n")) != (at, status, message_text(message))
+    ):
         raise _refuse(
             shown,
             "the update could not be appended without changing the file's meaning; add it by hand",
@@ -418,15 +448,7 @@ def add_update(content_dir: Path, slug: str, status: str, message: str, now: dat
     untranslated = tuple(
         sibling for sibling in sorted(path.parent.glob(f"{path.stem}.*.md")) if sibling.name != path.name
     )
-    return Appended(path, new[-1].number, untranslated)
-
-
-def _normal(message: str) -> str:
-    return message.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _decoded(text: str, shown: str) -> str:
-    return decode(shown, text.encode("utf-8"))
+    return Appended(path, new.number, untranslated)
 
 
 def _replace(path: Path, text: str) -> None:
@@ -458,44 +480,55 @@ def init_site(
     timezone: str = "UTC",
 ) -> list[Path]:
     """Start a site in `folder`: a commented `content/site.yaml`, one example incident, message
-    templates, a `.gitignore` and a CI workflow; it builds at once. Nothing existing is replaced:
-    if any of these files exists, nothing is written. Returns the files written."""
-    started = (now.astimezone(ZoneInfo(timezone)) - timedelta(days=1)).replace(second=0, microsecond=0)
-    fields = {
-        "title": _quoted(title),
-        "base_url": base_url,
-        "language": language,
-        "timezone": timezone,
-        "started": started.isoformat(),
-        "resolved": (started + timedelta(minutes=35)).isoformat(),
-    }
+    templates, a `.gitignore` (unless the folder has one: a repository's is kept) and a CI
+    workflow; it builds at once. Nothing existing is replaced: if any of these files exists,
+    nothing is written, and a failure while writing removes what was written. Returns the files
+    written."""
+    site_path = folder / "content" / "site.yaml"
+    fields = {"title": _quoted(title), "base_url": base_url, "language": language, "timezone": timezone}
+    site_text = string.Template((STARTER / "content" / "site.yaml").read_text(encoding="utf-8")).substitute(
+        fields
+    )
+    site = parse_site(site_text, str(site_path))  # (a wrong zone, language or URL stops here)
+    started = _stamp(now - timedelta(days=1), site).replace(second=0)
+    fields |= {"started": started.isoformat(), "resolved": (started + timedelta(minutes=35)).isoformat()}
     planned: dict[Path, str] = {}
     for source in sorted(STARTER.rglob("*")):
         if not source.is_file():
             continue
         relative = source.relative_to(STARTER).as_posix()
         text = source.read_text(encoding="utf-8")
+        target = folder / relative
         if relative == "gitignore":
             target = folder / ".gitignore"
+            if target.exists():
+                continue
         elif relative == "workflow.yml":
             target = folder / ".github" / "workflows" / "status-page.yml"  # (no $-fields: taken as is)
-        elif relative in ("content/site.yaml", "content/incidents/example.md"):
+        elif relative == "content/site.yaml":
+            text = site_text
+        elif relative == "content/incidents/example.md":
             text = string.Template(text).substitute(fields)
-            target = folder / relative
-            if relative == "content/incidents/example.md":
-                target = target.with_name(f"{started.date().isoformat()}-example.md")
-        else:  # message templates: their $-fields are filled when they are used
-            target = folder / relative
-        planned[target] = text
-    existing = [path for path in planned if path.exists()]
-    if existing or (folder / "content" / "site.yaml").exists():
-        message, hint = "exists already; init writes only new files", "choose an empty folder"
-        found = existing or [folder / "content" / "site.yaml"]
-        raise AuthoringError([Problem(str(path), None, "", message, hint) for path in found])
-    site = parse_site(planned[folder / "content" / "site.yaml"], str(folder / "content" / "site.yaml"))
-    for path, text in planned.items():
-        if path.parent.name == "incidents":
-            parse_incident(text, str(path), site)
-    for path, text in planned.items():
-        _write_new(path, text)
-    return list(planned)
+            target = target.with_name(f"{started.date().isoformat()}-example.md")
+            parse_incident(text, str(target), site)
+        planned[target] = text  # (message templates keep their $-fields: filled when used)
+    blocked = [
+        path
+        for path in [site_path, *planned]
+        if path.exists() or any(parent.exists() and not parent.is_dir() for parent in path.parents)
+    ]
+    if blocked:
+        message = "exists already (or a file is where a folder goes); init writes only new files"
+        raise AuthoringError(
+            [Problem(str(path), None, "", message, "choose an empty folder") for path in blocked]
+        )
+    written: list[Path] = []
+    try:
+        for path, text in planned.items():
+            _write_new(path, text)
+            written.append(path)
+    except OSError as error:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise _refuse(str(error.filename or folder), f"cannot write: {error.strerror or error}") from None
+    return written

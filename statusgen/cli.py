@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -486,10 +487,13 @@ def serve(content_dir: Path, port: int, now_text: str | None) -> None:
     """Preview the site on 127.0.0.1, rebuilt and reloaded on every change (Ctrl-C stops)."""
     now = resolve_now(now_text, {}) if now_text else None
     preview = Preview(content_dir, port, now, log=lambda line: click.echo(line, err=True))
+    signal.signal(signal.SIGTERM, lambda *_: preview.stopping.set())  # (stopped as by Ctrl-C)
     try:
         preview.start()
     except OSError as error:
         raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from None
+    except KeyboardInterrupt:
+        return
     click.echo(f"Serving {preview.url} (Ctrl-C to stop); watching {', '.join(map(str, preview.watched()))}")
     sys.stdout.flush()
     try:

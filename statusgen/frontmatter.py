@@ -145,11 +145,16 @@ def decode(path: str, data: bytes) -> str:
                 )
             ]
         ) from None
+    return normal_text(text)
+
+
+def normal_text(text: str) -> str:
+    """Text as content is read: LF line ends, no XML-illegal characters, and U+0085, U+2028 and
+    U+2029 as spaces (YAML counts them as line breaks, editors and git do not: as spaces, every
+    line number agrees)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # YAML counts these as line breaks, editors and git do not: as spaces, every line number agrees.
-    text = text.translate(_LINE_BREAKS)
-    return xml_safe(text)
+    return xml_safe(text.translate(_LINE_BREAKS))
 
 
 def xml_safe(text: str) -> str:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import html
 import posixpath
+import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -67,7 +69,9 @@ class Preview:
         self.log = log
         self.folder = Path(tempfile.mkdtemp(prefix="statusgen-preview-"))
         self.output = self.folder / "site"
-        self.version = 0  # one more after every build, good or not: open pages reload
+        # One more after every build, good or not: open pages reload. It starts from the clock, so
+        # a page left open from an earlier preview reloads at once rather than after as many builds.
+        self.version = time.time_ns() // 1_000_000
         self.built = False  # whether some build succeeded (what is served)
         self.problems: tuple[Problem, ...] = ()  # those of the last build, if it failed
         self.changed = threading.Condition()
@@ -90,8 +94,11 @@ class Preview:
         now = self.now or datetime.now(UTC).replace(microsecond=0)
         try:
             build(self.content_dir, self.output, now, cache_dir=default_cache_dir(self.content_dir))
-        except ContentError as error:
-            problems: tuple[Problem, ...] = tuple(error.problems)
+        except Exception as error:  # the preview outlives any failed build (a file vanishing mid-build…)
+            if isinstance(error, ContentError):
+                problems: tuple[Problem, ...] = tuple(error.problems)
+            else:
+                problems = (Problem(str(self.content_dir), None, "", f"the build failed: {error!r}"),)
             for problem in problems:
                 self.log(str(problem))
             kept = "the last good build stays served" if self.built else "nothing to serve yet"
@@ -107,11 +114,16 @@ class Preview:
         return not problems
 
     def start(self) -> None:
-        """Build once, then serve and watch in background threads."""
-        self.rebuild()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
+        """Listen (an address in use fails here, before anything is built), build once, then serve
+        and watch in background threads. On failure everything is cleaned up."""
+        try:
+            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+            self.server.daemon_threads = True
+            self.port = self.server.server_address[1]
+            self.rebuild()
+        except BaseException:
+            self.stop()
+            raise
         for target in (self.server.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
@@ -129,7 +141,8 @@ class Preview:
         with self.changed:
             self.changed.notify_all()
         if self.server is not None:
-            self.server.shutdown()
+            if self._threads:  # (serve_forever runs: ask it to stop)
+                self.server.shutdown()
             self.server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -170,6 +183,16 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             self._file(unquote(urlsplit(self.path).path), body=False)
 
         def _file(self, path: str, body: bool = True) -> None:
+            if (
+                not path.endswith("/")
+                and (preview.output / path.lstrip("/")).is_dir()
+                and _resolve(preview.output, path)
+            ):
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)  # (as a CDN does: relative links work)
+                self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             with preview.changed:
                 version, problems, built = preview.version, preview.problems, preview.built
             if not built:
@@ -261,7 +284,9 @@ def _decorated(data: bytes, problems: tuple[Problem, ...], version: int) -> byte
     """A built page with the reloading script, and the problems of the last build if it failed."""
     text = data.decode("utf-8")
     if problems:
-        text = text.replace("<body>", "<body>" + _problems_html(problems), 1)
+        body = re.search(r"<body[^>]*>", text)
+        at = body.end() if body else 0
+        text = text[:at] + _problems_html(problems) + text[at:]
     end = text.rfind("</body>")
     at = end if end >= 0 else len(text)
     return (text[:at] + _script(version) + text[at:]).encode("utf-8")

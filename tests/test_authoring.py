@@ -309,7 +309,7 @@ def test_resolve_ends_the_incident_and_then_refuses_more(make_content) -> None:
                 .replace("\n    body", ", body")
             },
             ["update", "down", "--status", "identified", "-m", "x"],
-            "written on one line (a flow list)",
+            "written in a way this command does not append to",
         ),
         (
             {
@@ -472,3 +472,120 @@ def test_progress_shows_on_a_terminal_only(make_content, tmp_path: Path) -> None
     assert plain.stderr == b"" and plain.stdout.startswith(b"Built ")
     quiet = subprocess.run([*command, "--quiet"], capture_output=True, timeout=60, check=True)
     assert quiet.stderr == b"" and quiet.stdout == b""
+
+
+# ---------------------------------------------------------------- what the review found
+
+
+def test_a_slug_is_unique_across_incidents_and_maintenance(make_content) -> None:
+    """An incident titled like a maintenance of the same day gets another slug, so `update` names
+    one file; a file's path names it too."""
+    content = make_content()
+    run(content, "new", "maintenance", "Upgrade", "--start", "2012-06-21T22:00", "--end", "2012-06-21T23:00")
+    opened = run(
+        content, "new", "incident", "Upgrade", "-c", "web", "--impact", "minor", "-m", "x", "--now", STAMP
+    )
+    assert Path(opened.stdout.strip()).name == "2012-06-21-upgrade-2.md"
+    assert (
+        run(
+            content, "update", "2012-06-21-upgrade", "--status", "in_progress", "-m", "y", "--now", STAMP
+        ).exit_code
+        == 0
+    )
+    by_path = run(content, "resolve", opened.stdout.strip(), "-m", "z", "--now", STAMP)
+    assert by_path.exit_code == 0, by_path.output
+
+
+def test_an_update_in_the_hour_a_dst_change_repeats(make_content) -> None:
+    """At 02:30 on the night clocks go back (twice that night in Paris), the update is appended
+    with the offset of that instant."""
+    site = SITE_YAML.replace("America/Los_Angeles", "Europe/Paris")
+    content = make_content({"incidents/down.md": HAND_WRITTEN["plain"]}, site)
+    for now in ("2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"):
+        result = run(content, "update", "down", "--status", "monitoring", "-m", "Still here.", "--now", now)
+        assert result.exit_code == 0, result.output
+    text = (content / "incidents" / "down.md").read_text()
+    assert "- at: 2026-10-25T02:30:00+02:00\n" in text and "- at: 2026-10-25T02:30:00+01:00\n" in text
+
+
+@pytest.mark.parametrize(
+    ("message", "stored"),
+    [
+        ("Line one  \nline two", "Line one  \nline two"),  # a Markdown hard break
+        ("a\n   \nb", "a\n   \nb"),
+        ("\tindented\n    code", "\tindented\n    code"),
+        ("one\u2028two\x07", "one two"),  # as any content is read: a line separator is a space
+    ],
+    ids=["hard-break", "blank-with-spaces", "tabs", "separators"],
+)
+def test_messages_are_stored_as_a_build_reads_them(make_content, message: str, stored: str) -> None:
+    """Whatever the text, `new` and `update` store what was typed (as content is read), never a
+    refusal or a silent change."""
+    content = make_content({"incidents/down.md": HAND_WRITTEN["plain"]})
+    opened = run(
+        content, "new", "incident", "New", "-c", "web", "--impact", "minor", "-m", message, "--now", STAMP
+    )
+    assert opened.exit_code == 0, opened.output
+    updated = run(content, "update", "down", "--status", "identified", "-m", message, "--now", STAMP)
+    assert updated.exit_code == 0, updated.output
+    bodies = [incident.updates[-1].body.rstrip("\n") for incident in load_content(content).incidents]
+    assert bodies == [stored, stored]
+
+
+def test_a_body_keeping_its_trailing_lines_is_not_changed_by_an_update(make_content) -> None:
+    """Appending after a `|+` body would move its kept blank lines: refused, the file untouched."""
+    text = HAND_WRITTEN["plain"].replace("body: Looking.\n", "body: |+\n      Looking.\n\n\n")
+    content = make_content({"incidents/down.md": text})
+    result = run(content, "update", "down", "--status", "identified", "-m", "x", "--now", STAMP)
+    assert result.exit_code == 1 and "add it by hand" in result.output
+    assert (content / "incidents" / "down.md").read_text() == text
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        '"updates":\n  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: x\n',
+        "updates: ~\n",
+    ],
+    ids=["quoted", "null"],
+)
+def test_updates_written_another_way_are_refused_clearly(make_content, front: str) -> None:
+    """A quoted key or `updates: ~`: refused with what to write instead."""
+    text = f"---\ntitle: Down\nstarted: 2012-06-21T09:00:00-07:00\nimpact: minor\n{front}---\n"
+    content = make_content({"incidents/down.md": text})
+    result = run(content, "update", "down", "--status", "identified", "-m", "x", "--now", STAMP)
+    assert result.exit_code == 1 and "write `updates:` alone on its line" in result.output
+
+
+def test_init_refuses_bad_settings_and_blocked_paths_without_writing(tmp_path: Path) -> None:
+    """A wrong time zone, or a file where a folder must go: a clear error and nothing written; a
+    repository's own .gitignore is kept."""
+    bad = CliRunner().invoke(main, ["init", str(tmp_path / "a"), "--timezone", "Mars/Olympus"])
+    assert bad.exit_code == 1 and "expected an IANA time zone" in bad.output and not (tmp_path / "a").exists()
+    blocked = tmp_path / "b"
+    (blocked / ".github").parent.mkdir()
+    (blocked / ".github").write_text("a file")
+    result = CliRunner().invoke(main, ["init", str(blocked)])
+    assert result.exit_code == 1 and "a file is where a folder goes" in result.output
+    assert sorted(p.name for p in blocked.iterdir()) == [".github"]
+    repository = tmp_path / "c"
+    repository.mkdir()
+    (repository / ".gitignore").write_text("node_modules/\n")
+    assert CliRunner().invoke(main, ["init", str(repository)]).exit_code == 0
+    assert (repository / ".gitignore").read_text() == "node_modules/\n"
+
+
+def test_a_maintenance_outside_the_supported_years_is_refused(make_content) -> None:
+    """Year 1 would overflow converting zones: refused like a content date-time out of range."""
+    content = make_content()
+    result = run(
+        content,
+        "new",
+        "maintenance",
+        "X",
+        "--start",
+        "0001-01-01T00:00+05:00",
+        "--end",
+        "0001-01-02T00:00+05:00",
+    )
+    assert result.exit_code == 1 and "expected a date-time between 1970 and 9000" in result.output

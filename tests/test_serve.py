@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import selectors
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import statusgen.serve
+from statusgen.serve import Preview
 from tests.conftest import incident_text
 
 DEADLINE = 30.0  # seconds any one wait may take
@@ -122,3 +126,56 @@ def test_a_content_error_keeps_the_last_good_build_and_says_why(served) -> None:
     _, errors = process.communicate(timeout=DEADLINE)
     assert "broken.md:1: the front matter opened on line 1 is never closed" in errors
     assert "1 error; the last good build stays served." in errors
+
+
+def test_a_folder_without_its_slash_is_redirected(served) -> None:
+    """`/history` answers 301 to `/history/`, as CDNs do, so the page's relative links work."""
+    url, _, _ = served
+    request = urllib.request.Request(url + "history", method="HEAD")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.build_opener(NoRedirect()).open(request, timeout=DEADLINE)
+    assert caught.value.code == 301 and caught.value.headers["Location"] == "/history/"
+
+
+def test_a_busy_port_is_refused_before_building_and_leaves_nothing(make_content) -> None:
+    """Another program on the port: a usage error at once, and no preview folder left behind."""
+    content = make_content()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        before = set(Path(tempfile.gettempdir()).glob("statusgen-preview-*"))
+        result = subprocess.run(
+            [sys.executable, "-m", "statusgen", "serve", "--content", str(content), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+        )
+    assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert set(Path(tempfile.gettempdir()).glob("statusgen-preview-*")) == before
+
+
+def test_the_preview_outlives_a_build_that_fails_for_another_reason(make_content, monkeypatch) -> None:
+    """A file vanishing mid-build (say, during a git checkout) is reported like a content error;
+    the preview keeps serving the last good build and keeps watching."""
+    content = make_content({"incidents/down.md": incident_text()})
+    lines: list[str] = []
+    preview = Preview(content, 0, log=lines.append)
+    with preview:
+        good = preview.version
+
+        def vanished(*args: object, **kwargs: object) -> None:
+            raise FileNotFoundError(2, "No such file or directory", "incidents/down.md")
+
+        monkeypatch.setattr(statusgen.serve, "build", vanished)
+        assert preview.rebuild() is False and preview.version > good
+        assert "the build failed: FileNotFoundError" in lines[-2] and preview.built
+        status, _, page = get(preview.url)
+        assert status == 200 and 'role="alert"' in page and "Website down" in page
+        monkeypatch.undo()
+        assert preview.rebuild() is True and 'role="alert"' not in get(preview.url)[2]
