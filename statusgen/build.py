@@ -32,6 +32,20 @@ from markupsafe import escape
 
 from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
 from statusgen.cache import Cache, TemplateCode
+from statusgen.cdn import (
+    ENCODINGS,
+    HEADERS_DATA,
+    HEADERS_FILE,
+    ROBOTS,
+    TEXT,
+    hashed_assets,
+    header_rules,
+    headers_data,
+    headers_file,
+    precompressed,
+    robots_file,
+    sitemap_files,
+)
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
@@ -186,6 +200,7 @@ def render_site(
     workers: int | None = None,
     cache: Cache | None = None,
     previous: PublishedSite | None = None,
+    precompress: bool = False,
 ) -> BuildResult:
     """Derive and render the whole site at `now` into `{relative path: bytes}`.
 
@@ -229,6 +244,14 @@ def render_site(
         others, converted = rest.result()
     md.learn(converted)
     files.update(others)
+    paths = sorted({*files, *kept})
+    rules = header_rules(paths, site)
+    files[HEADERS_FILE] = headers_file(rules)
+    files[HEADERS_DATA] = headers_data(rules, site)
+    files.update(sitemap_files(paths, site))
+    files[ROBOTS] = robots_file(site)
+    if precompress:
+        _precompress(files, kept, previous)
     if md.added:
         converted, changed = md.known, md.added
         texts = [text for edition, _, _ in editions for text in markdown_sources(edition)]
@@ -238,6 +261,22 @@ def render_site(
         cache.save_markdown(configuration, converted, changed)
     folder = previous.target if previous is not None else None
     return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
+
+
+def _precompress(files: dict[str, bytes], kept: dict[str, str], previous: PublishedSite | None) -> None:
+    """Add `.gz` and `.br` copies of every text file. A kept file's copies are kept too when the
+    copy being written holds them (compression gives the same bytes from the same input); else it
+    is read back and compressed."""
+    manifest = previous.manifest if previous is not None and previous.manifest is not None else {}
+    for path in [p for p in kept if p.endswith(TEXT)]:
+        siblings = {suffix: manifest.get(path + suffix) for suffix in ENCODINGS}
+        if all(siblings.values()):
+            kept.update({path + suffix: digest for suffix, digest in siblings.items() if digest})
+        else:
+            assert previous is not None and previous.target is not None
+            files[path] = SiteFiles({}, {path: kept.pop(path)}, previous.target)[path]
+    for path in [p for p in files if p.endswith(TEXT)]:
+        files.update({path + suffix: data for suffix, data in precompressed(files[path]).items()})
 
 
 def _pages(
@@ -255,9 +294,10 @@ def _pages(
     of `now` in one language, its snapshot and its words."""
     known, snap, _ = editions[0]
     now = snap.now
-    static = theme.static_files()
-    assets = {name: f"static/{name}" for name in static}
-    files: dict[str, bytes] = {f"static/{name}": path.read_bytes() for name, path in static.items()}
+    static = {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
+    hashed = hashed_assets(static)  # content-hashed names, cached for a year (see cdn.py)
+    assets = {path.removeprefix("static/"): name for path, name in hashed.items()}
+    files: dict[str, bytes] = {hashed[path]: data for path, data in static.items()}
     words = {
         edition.site.language: (edition_words, catalogue_digest(edition.site.language))
         for edition, _, edition_words in editions
@@ -379,6 +419,7 @@ def check(
     cache_dir: Path | None = None,
     previous: PublishedSite | None = None,
     progress: Callable[[str], None] | None = None,
+    precompress: bool = False,
 ) -> BuildResult:
     """Everything a build does except writing: what a pull request's CI runs.
 
@@ -410,7 +451,9 @@ def check(
         + (f" in {languages} languages" if languages > 1 else "")
     )
     try:
-        return render_site(content, now, theme_search_path(content_path), workers, cache, previous)
+        return render_site(
+            content, now, theme_search_path(content_path), workers, cache, previous, precompress
+        )
     finally:
         if not frozen_already:
             gc.unfreeze()
@@ -436,15 +479,17 @@ def build(
     cache_dir: Path | None = None,
     linked: bool = False,
     progress: Callable[[str], None] | None = None,
+    precompress: bool = False,
 ) -> BuildResult:
     """Build the site from `content_dir` at `now` and publish it into `output_dir` atomically.
 
     `linked` publishes in link mode (see `publish.py`): the output becomes a symbolic link and a
-    rebuild writes only what changed. `progress` is told each stage, as by `check`.
+    rebuild writes only what changed. `progress` is told each stage, as by `check`. `precompress`
+    adds `.gz` and `.br` copies of the text files (see `cdn.py`).
     """
     _check_apart(Path(content_dir), Path(output_dir))
     previous = published(Path(output_dir), linked) if cache_dir is not None else None
-    result = check(content_dir, now, workers, cache_dir, previous, progress)
+    result = check(content_dir, now, workers, cache_dir, previous, progress, precompress)
     if progress is not None:
         progress(f"Publishing {len(result.files):,} files into {output_dir}/")
     write_site(result.files, Path(output_dir), linked)

@@ -22,6 +22,7 @@ from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
+from statusgen.deploy import deploy as deploy_site
 from statusgen.errors import ContentError
 from statusgen.models import Incident
 from statusgen.serve import Preview
@@ -145,18 +146,35 @@ def main() -> None:
     help="Publish through a symbolic link that switches between two copies of the site, so a rebuild "
     "writes only the files that changed (fast rebuilds of big sites; the output becomes a link).",
 )
+@click.option(
+    "--precompress",
+    is_flag=True,
+    help="Also write .gz and .br copies of every text file (for hosts that serve them as they are).",
+)
 @NOW_OPTION
 @cache_option(default=True)
 @QUIET_OPTION
 def build(
-    content_dir: Path, output_dir: Path, output_link: bool, now_text: str | None, cache: bool, quiet: bool
+    content_dir: Path,
+    output_dir: Path,
+    output_link: bool,
+    precompress: bool,
+    now_text: str | None,
+    cache: bool,
+    quiet: bool,
 ) -> None:
     """Build the site into the output folder."""
     now = resolve_now(now_text)
     cache_dir = default_cache_dir(content_dir) if cache else None
     try:
         result = build_site(
-            content_dir, output_dir, now, cache_dir=cache_dir, linked=output_link, progress=_progress(quiet)
+            content_dir,
+            output_dir,
+            now,
+            cache_dir=cache_dir,
+            linked=output_link,
+            progress=_progress(quiet),
+            precompress=precompress,
         )
     except ContentError as error:
         _fail(error)
@@ -502,6 +520,36 @@ def serve(content_dir: Path, port: int, now_text: str | None) -> None:
         pass
     finally:
         preview.stop()
+
+
+@main.command()
+@click.argument("destination", metavar="s3://BUCKET/PREFIX")
+@click.option(
+    "--output",
+    "output_dir",
+    default="public",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The built site to publish.",
+)
+@CONTENT_OPTION
+@click.option("--endpoint-url", metavar="URL", help="An S3-compatible store other than AWS (MinIO, R2…).")
+@click.option("--dry-run", is_flag=True, help="Print what would be uploaded and deleted; change nothing.")
+def deploy(
+    destination: str, output_dir: Path, content_dir: Path, endpoint_url: str | None, dry_run: bool
+) -> None:
+    """Upload the built site to S3: changed objects only, assets first, stale objects deleted last."""
+    try:
+        site = authoring.site_of(content_dir)  # (its cache lifetimes)
+        report = deploy_site(output_dir, destination, site, endpoint_url, dry_run, log=click.echo)
+    except ContentError as error:
+        _fail(error, "nothing more was changed")
+        return
+    verb = "would upload" if dry_run else "uploaded"
+    click.echo(
+        f"{destination}: {len(report.uploaded)} {verb}, {len(report.deleted)} "
+        f"{'would be ' if dry_run else ''}deleted, {report.unchanged} unchanged."
+    )
 
 
 def entry_point() -> None:

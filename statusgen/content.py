@@ -63,10 +63,12 @@ SITE_KEYS = (
     "uptime",
     "recent_days",
     "feeds",
+    "cache",
 )
 COMPONENT_KEYS = ("id", "name", "group", "description")
 UPTIME_KEYS = ("days", "weights")
 FEEDS_KEYS = ("entries",)
+CACHE_KEYS = ("max_age", "stale")
 INCIDENT_KEYS = ("title", "started", "resolved", "impact", "components", "updates")
 MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates", "rescheduled")
 WINDOW_KEYS = ("start", "end")
@@ -272,6 +274,12 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     recent_days = 7
     if "recent_days" in fields:
         recent_days = reader.integer(fields["recent_days"], ("recent_days",), 0, 3650) or 0
+    cache = reader.mapping(fields["cache"], ("cache",), CACHE_KEYS, ()) if "cache" in fields else None
+    max_age, stale = 60, 30
+    if cache and "max_age" in cache:
+        max_age = reader.integer(cache["max_age"], ("cache", "max_age"), 0, 86400) or 0
+    if cache and "stale" in cache:
+        stale = reader.integer(cache["stale"], ("cache", "stale"), 0, 86400) or 0
     feed_entries = 50
     feeds = reader.mapping(fields["feeds"], ("feeds",), FEEDS_KEYS, ()) if "feeds" in fields else None
     if feeds and "entries" in feeds:
@@ -291,6 +299,8 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         uptime_days=days,
         recent_days=recent_days,
         feed_entries=feed_entries,
+        cache_max_age=max_age,
+        cache_stale=stale,
         downtime_weights=weights,
         key_lines=key_lines,
         translated=tuple(texts.translated),

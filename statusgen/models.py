@@ -92,6 +92,8 @@ class Site:
     uptime_days: int = 90
     recent_days: int = 7
     feed_entries: int = 50  # the newest entries each feed keeps (history pages keep everything)
+    cache_max_age: int = 60  # seconds a CDN or browser may serve a page, feed or JSON file as fresh
+    cache_stale: int = 30  # …and then stale, while it fetches it again
     downtime_weights: tuple[tuple[ComponentStatus, float], ...] = tuple(DEFAULT_DOWNTIME_WEIGHTS.items())
     key_lines: tuple[tuple[str, int], ...] = ()
     # Every language of the site, the default first (`language` is the one its pages are in).

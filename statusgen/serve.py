@@ -27,25 +27,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 
 from statusgen.build import build, default_cache_dir, theme_search_path
+from statusgen.cdn import content_type
 from statusgen.errors import ContentError, Problem
 
 EVENTS_PATH = "/__statusgen__/events"
 KEEP_ALIVE_SECONDS = 15.0
-# What each kind of file is served as; the same as a CDN should say (the CDN issue writes rules).
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".ics": "text/calendar; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".png": "image/png",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-}
 
 
 class Preview:
@@ -213,7 +199,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: HTTPStatus, suffix: str, data: bytes, body: bool) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
+            self.send_header("Content-Type", content_type("x" + suffix))
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()

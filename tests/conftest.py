@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +25,12 @@ components:
   - id: mail
     name: E-mail
 """
+
+
+def stylesheet(files: Iterable[str]) -> str:
+    """The path of the default theme's stylesheet in a built site (its name carries its hash)."""
+    (path,) = [p for p in files if re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", p)]
+    return path
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

@@ -10,7 +10,7 @@ import pytest
 
 from statusgen import ContentError, build, check
 from statusgen.publish import STAGING_MARK, safe_relative, write_site
-from tests.conftest import NOW, SITE_YAML, incident_text, read_tree
+from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, stylesheet
 
 MAINTENANCE = """---
 title: Database upgrade
@@ -36,7 +36,11 @@ def test_a_build_produces_every_page(make_content) -> None:
         "components/mail/index.html",
         "history/index.html",
         "history/2012/index.html",
-        "static/style.css",
+        stylesheet(files),
+        "sitemap.xml",
+        "robots.txt",
+        "_headers",
+        "headers.json",
     ]:
         assert path in files, path
 
@@ -89,10 +93,10 @@ def test_links_work_from_a_sub_path_base_url(make_content) -> None:
     content = make_content({"incidents/x.md": incident_text()}, site=site)
     files = check(content, NOW).files
     incident = files["incidents/x/index.html"].decode()
-    assert 'href="../../static/style.css"' in incident
+    assert f'href="../../{stylesheet(files)}"' in incident
     assert '<link rel="canonical" href="https://example.github.io/status/incidents/x/">' in incident
     missing = files["404.html"].decode()
-    assert 'href="/status/static/style.css"' in missing
+    assert f'href="/status/{stylesheet(files)}"' in missing
     assert 'href="/status/"' in missing
 
 
