@@ -244,12 +244,12 @@ def render_site(
         others, converted = rest.result()
     md.learn(converted)
     files.update(others)
-    paths = sorted({*files, *kept})
-    rules = header_rules(paths, site)
+    sitemaps = sitemap_files(sorted({*files, *kept}), site)
+    files.update(sitemaps)
+    files[ROBOTS] = robots_file(site)
+    rules = header_rules(sorted({*files, *kept, HEADERS_DATA}), site)
     files[HEADERS_FILE] = headers_file(rules)
     files[HEADERS_DATA] = headers_data(rules, site)
-    files.update(sitemap_files(paths, site))
-    files[ROBOTS] = robots_file(site)
     if precompress:
         _precompress(files, kept, previous)
     if md.added:

@@ -139,13 +139,14 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
 
     The rules never set one header twice for a path (Netlify and Cloudflare Pages would join both
     values): Cache-Control comes from the asset rule, or a root file's rule, or its folder's rule.
+    Precompressed copies get no rules: hosts that use them serve them under the original's URL.
     """
     short = short_cache(site)
     rules: list[tuple[str, dict[str, str]]] = [("/static/*", {"Cache-Control": IMMUTABLE})]
     folders: dict[str, bool] = {}
     unusual: dict[str, str] = {}
     for path in paths:
-        if path in (HEADERS_FILE, HEADERS_DATA) or path.startswith("static/"):
+        if path == HEADERS_FILE or path.startswith("static/") or path.endswith(tuple(ENCODINGS)):
             continue
         top, _, rest = path.partition("/")
         if not rest:  # a file at the root: a rule of its own

@@ -119,8 +119,11 @@ def _deploy(
         key = prefix + path
         md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         wanted[key] = signature
-        if remote.get(key) == md5 and manifest.get(key) == signature:
-            report.unchanged += 1
+        same_bytes = remote.get(key) == md5
+        if same_bytes and (
+            manifest.get(key) == signature or (key not in manifest and _has(client, bucket, key, headers))
+        ):
+            report.unchanged += 1  # (an object the manifest does not know, as after an interruption: asked)
             continue
         plan.append((key, source, headers, data))
 
@@ -157,6 +160,17 @@ def _put(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str
         extra["ContentEncoding"] = headers["Content-Encoding"]
     metadata = {"sha256": hashlib.sha256(data).hexdigest()}
     client.put_object(Bucket=bucket, Key=key, Body=data, Metadata=metadata, **extra)
+
+
+def _has(client: Any, bucket: str, key: str, headers: dict[str, str]) -> bool:
+    """Whether the object already carries these headers."""
+    head = client.head_object(Bucket=bucket, Key=key)
+    found = {
+        "Content-Type": head.get("ContentType"),
+        "Cache-Control": head.get("CacheControl"),
+        "Content-Encoding": head.get("ContentEncoding"),
+    }
+    return all(found[name] == headers.get(name) for name in found)
 
 
 def _listing(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,222 @@
+"""`statusgen deploy` against a real S3-compatible server (moto's), started on 127.0.0.1 by the test."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner
+from moto.server import ThreadedMotoServer
+
+from statusgen import build
+from statusgen.authoring import site_of
+from statusgen.cdn import IMMUTABLE
+from statusgen.cli import main
+from statusgen.deploy import MANIFEST, deploy
+from tests.conftest import NOW, incident_text, read_tree
+
+BUCKET = "status"
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """moto's S3 server on a free port of 127.0.0.1, for this module's tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(endpoint: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Any:
+    """A client of the local server with an empty bucket of the test's own (fake credentials)."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=endpoint)
+    bucket = f"{BUCKET}-{abs(hash(request.node.name)) % 10**8}"
+    client.create_bucket(Bucket=bucket)
+    client.bucket = bucket  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def site(make_content, tmp_path: Path) -> tuple[Path, Path]:
+    """A built site with two incidents and precompressed copies: (content, output)."""
+    content = make_content(
+        {
+            "incidents/one.md": incident_text(title="One", resolved="2012-06-21T09:30:00-07:00"),
+            "incidents/two.md": incident_text(title="Two", started="2012-06-20T08:00:00-07:00"),
+        }
+    )
+    output = tmp_path / "public"
+    build(content, output, NOW, workers=1, precompress=True)
+    return content, output
+
+
+def objects(client: Any, bucket: str) -> dict[str, bytes]:
+    """Every object of the bucket but the deploy's manifest, with its bytes."""
+    keys = [
+        item["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for item in page.get("Contents", [])
+    ]
+    return {
+        key.removeprefix("site/"): client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        for key in keys
+        if not key.endswith(MANIFEST)
+    }
+
+
+def run(s3: Any, site: tuple[Path, Path], *more: str) -> Any:
+    """`statusgen deploy s3://BUCKET/site` through the command line."""
+    content, output = site
+    args = ["deploy", f"s3://{s3.bucket}/site", "--output", str(output), "--content", str(content)]
+    return CliRunner().invoke(
+        main, [*args, "--endpoint-url", s3.meta.endpoint_url, *more], catch_exceptions=False
+    )
+
+
+def test_a_first_deploy_uploads_everything_with_its_headers(s3: Any, site: tuple[Path, Path]) -> None:
+    """Every file arrives, byte for byte, with its content type, cache lifetime and encoding; assets
+    go first and pages before feeds and JSON."""
+    result = run(s3, site)
+    assert result.exit_code == 0, result.output
+    local = read_tree(site[1])
+    assert objects(s3, s3.bucket) == local
+    order = [
+        line.split(" ", 1)[1].removeprefix("site/")
+        for line in result.output.splitlines()
+        if line.startswith("upload ")
+    ]
+    first_page = min(i for i, key in enumerate(order) if key.endswith(".html"))
+    assert all(key.startswith("static/") for key in order[:first_page]) and order[0].startswith("static/")
+    last_page = max(i for i, key in enumerate(order) if key.endswith(".html"))
+    assert all(not key.endswith((".json", ".atom", ".rss")) for key in order[:last_page])
+    heads = {key: s3.head_object(Bucket=s3.bucket, Key=f"site/{key}") for key in local}
+    css = next(key for key in local if key.startswith("static/") and key.endswith(".css"))
+    assert (heads[css]["ContentType"], heads[css]["CacheControl"]) == ("text/css; charset=utf-8", IMMUTABLE)
+    page = heads["incidents/one/index.html"]
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert page["CacheControl"] == "public, max-age=60, stale-while-revalidate=30"
+    assert heads["history.atom"]["ContentType"] == "application/atom+xml; charset=utf-8"
+    assert heads["maintenance.ics"]["ContentType"] == "text/calendar; charset=utf-8"
+    compressed = heads["index.html.gz"]
+    assert (compressed["ContentType"], compressed["ContentEncoding"]) == ("text/html; charset=utf-8", "gzip")
+    assert heads["index.html.br"]["ContentEncoding"] == "br"
+    assert all(
+        head["Metadata"]["sha256"] == hashlib.sha256(local[key]).hexdigest() for key, head in heads.items()
+    )
+    assert result.output.strip().endswith(f"{len(local)} uploaded, 0 deleted, 0 unchanged.")
+
+
+def test_a_second_deploy_uploads_nothing(s3: Any, site: tuple[Path, Path]) -> None:
+    """Nothing changed: zero uploads, zero deletions."""
+    run(s3, site)
+    again = run(s3, site)
+    assert again.exit_code == 0 and "upload " not in again.output
+    assert again.output.strip().endswith(f"0 uploaded, 0 deleted, {len(read_tree(site[1]))} unchanged.")
+
+
+def test_after_one_update_only_the_changed_objects_are_uploaded(s3: Any, site: tuple[Path, Path]) -> None:
+    """An incident gains an update: exactly the files whose bytes changed are uploaded."""
+    content, output = site
+    run(s3, site)
+    before = read_tree(output)
+    (content / "incidents" / "two.md").write_text(
+        incident_text(
+            title="Two",
+            started="2012-06-20T08:00:00-07:00",
+            updates="\n  - at: 2012-06-21T10:00:00-07:00\n    status: identified\n    body: Found it.",
+        )
+    )
+    build(content, output, NOW, workers=1, precompress=True)
+    after = read_tree(output)
+    changed = {key for key in after if before.get(key) != after[key]}
+    assert "incidents/two/index.html" in changed and "incidents/one/index.html" not in changed
+    result = run(s3, site)
+    uploaded = {
+        line.split(" ", 1)[1].removeprefix("site/")
+        for line in result.output.splitlines()
+        if line.startswith("upload ")
+    }
+    assert uploaded == changed
+    assert objects(s3, s3.bucket) == after
+
+
+def test_stale_objects_are_deleted_last(s3: Any, site: tuple[Path, Path]) -> None:
+    """A removed incident's objects go, after the uploads; the dry run only says so."""
+    content, output = site
+    run(s3, site)
+    (content / "incidents" / "one.md").unlink()
+    build(content, output, NOW, workers=1, precompress=True)
+    dry = run(s3, site, "--dry-run")
+    assert "would delete site/incidents/one/index.html" in dry.output
+    assert "incidents/one/index.html" in objects(s3, s3.bucket)
+    result = run(s3, site)
+    lines = result.output.splitlines()
+    deletions = [i for i, line in enumerate(lines) if line.startswith("delete ")]
+    uploads = [i for i, line in enumerate(lines) if line.startswith("upload ")]
+    assert deletions and uploads and max(uploads) < min(deletions)
+    assert objects(s3, s3.bucket) == read_tree(output)
+
+
+def test_an_interrupted_deploy_ends_consistent_when_run_again(s3: Any, site: tuple[Path, Path]) -> None:
+    """The connection drops half-way through: running it again uploads the rest, and the bucket
+    then holds exactly the site."""
+    content, output = site
+    real = s3.put_object
+    calls = {"count": 0}
+
+    def flaky(**kwargs: Any) -> Any:
+        calls["count"] += 1
+        if calls["count"] > 15:
+            raise ConnectionError("the network went away")
+        return real(**kwargs)
+
+    s3.put_object = flaky
+    with pytest.raises(ConnectionError):
+        deploy(output, f"s3://{s3.bucket}/site", site_of(content), client=s3, log=lambda line: None)
+    s3.put_object = real
+    partial = objects(s3, s3.bucket)
+    assert 0 < len(partial) < len(read_tree(output))
+    report = deploy(output, f"s3://{s3.bucket}/site", site_of(content), client=s3, log=lambda line: None)
+    assert len(report.uploaded) == len(read_tree(output)) - len(partial)
+    assert objects(s3, s3.bucket) == read_tree(output)
+
+
+def test_a_missing_bucket_is_a_clear_error(s3: Any, site: tuple[Path, Path]) -> None:
+    """No such bucket: the store's words, exit status 1, no traceback."""
+    content, output = site
+    args = ["deploy", "s3://no-such-bucket-here/site", "--output", str(output), "--content", str(content)]
+    result = CliRunner().invoke(main, [*args, "--endpoint-url", s3.meta.endpoint_url])
+    assert result.exit_code == 1 and "NoSuchBucket" in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_cache_lifetimes_follow_site_yaml(s3: Any, site: tuple[Path, Path]) -> None:
+    """`cache: {max_age: 300, stale: 600}` sets every page's lifetime; the next deploy re-sends
+    the objects whose headers changed even though their bytes did not."""
+    content, output = site
+    run(s3, site)
+    (content / "site.yaml").write_text(
+        (content / "site.yaml").read_text() + "cache:\n  max_age: 300\n  stale: 600\n"
+    )
+    build(content, output, NOW + timedelta(seconds=1), workers=1, precompress=True)
+    run(s3, site)
+    head = s3.head_object(Bucket=s3.bucket, Key="site/incidents/one/index.html")
+    assert head["CacheControl"] == "public, max-age=300, stale-while-revalidate=600"
