@@ -50,6 +50,13 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
     ".woff": "font/woff",
     ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".avif": "image/avif",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".map": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+    ".pdf": "application/pdf",
 }
 # Read by other origins (feed readers, dashboards, widgets, calendar apps): CORS open.
 SHARED = (".atom", ".rss", ".json", ".ics", ".svg")
@@ -74,15 +81,16 @@ def short_cache(site: Site) -> str:
     return f"public, max-age={site.cache_max_age}, stale-while-revalidate={site.cache_stale}"
 
 
-def file_headers(path: str, site: Site) -> dict[str, str]:
-    """The HTTP headers of one file of the site (deploy sets them on its object)."""
+def file_headers(path: str, short: str) -> dict[str, str]:
+    """The HTTP headers of one file of the site, `short` being the Cache-Control of all but assets
+    (`short_cache`; deploy reads it from the built `headers.json`) and sets them on its object."""
     original = path
     for suffix in ENCODINGS:
         if path.endswith(suffix) and path.removesuffix(suffix).endswith(TEXT):
             original = path.removesuffix(suffix)
     headers = {
         "Content-Type": content_type(path),
-        "Cache-Control": IMMUTABLE if original.startswith("static/") else short_cache(site),
+        "Cache-Control": IMMUTABLE if original.startswith("static/") else short,
     }
     if original != path:
         headers["Content-Encoding"] = ENCODINGS[path[len(original) :]]
@@ -100,33 +108,74 @@ def hashed_name(path: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{suffix}"
 
 
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+# url(...) with or without quotes, and @import "..." (CSS is case-insensitive in `url`).
+_CSS_REFERENCE = re.compile(
+    r"""(?P<head>(?i:url)\(\s*)(?:(?P<q>['"])(?P<quoted>.*?)(?P=q)|(?P<bare>[^'")\s]+))(?P<tail>\s*\))"""
+    r"""|(?P<import>@import\s+)(?P<iq>['"])(?P<target>.*?)(?P=iq)"""
+)
+
+
+def _css_references(text: str, folder: str) -> set[str]:
+    """The files of the theme a stylesheet refers to (resolved from its folder)."""
+    found = set()
+    for match in _CSS_REFERENCE.finditer(text):
+        target = match.group("quoted") or match.group("bare") or match.group("target") or ""
+        resolved = _resolve_reference(target, folder)
+        if resolved:
+            found.add(resolved)
+    return found
+
+
+def _resolve_reference(target: str, folder: str) -> str | None:
+    """The static file a CSS reference names, or None (a URL elsewhere, data:, a fragment)."""
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    if not path or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", path):
+        return None
+    if path.startswith("/static/"):
+        return path.lstrip("/")
+    if path.startswith("/"):
+        return None
+    return posixpath.normpath(posixpath.join(folder, path))
 
 
 def hashed_assets(files: Mapping[str, bytes]) -> dict[str, str]:
     """Each static file's hashed name (`static/x.css` → `static/x.<hash>.css`). A stylesheet's
-    `url(...)` references to other static files are rewritten to their hashed names first, so its
-    own hash covers them; `files` is updated with the rewritten stylesheets."""
+    references to other static files (`url(...)`, `@import "..."`, query and fragment kept) are
+    rewritten to their hashed names first, so its own hash covers them; `files` is updated with
+    the rewritten stylesheets. Stylesheets are done after what they import (a cycle is left as
+    written)."""
     names: dict[str, str] = {}
-    for path in sorted(files, key=lambda p: p.endswith(".css")):  # what stylesheets point to, first
-        data = files[path]
-        if path.endswith(".css"):
+    styles = {p: files[p].decode("utf-8") for p in files if p.endswith(".css")}
+    for path in sorted(set(files) - set(styles)):
+        names[path] = hashed_name(path, files[path])
+    pending = dict(styles)
+    while pending:
+        ready = [
+            path
+            for path, text in sorted(pending.items())
+            if not (_css_references(text, posixpath.dirname(path)) & (set(pending) - {path}))
+        ] or sorted(pending)[:1]  # (a cycle: take one as it is)
+        for path in ready:
+            text = pending.pop(path)
             folder = posixpath.dirname(path)
 
             def rewrite(match: re.Match[str], folder: str = folder) -> str:
-                target = match.group(2)
-                if re.match(r"[a-z][a-z0-9+.-]*:|/|#", target):
-                    return match.group(0)  # absolute, data: or a fragment: not a file of the theme
-                resolved = posixpath.normpath(posixpath.join(folder, target.split("?")[0].split("#")[0]))
-                if resolved not in names:
+                target = match.group("quoted") or match.group("bare") or match.group("target") or ""
+                resolved = _resolve_reference(target, folder)
+                if resolved is None or resolved not in names:
                     return match.group(0)
-                return f"url({match.group(1)}{posixpath.relpath(names[resolved], folder)}{match.group(1)})"
+                suffix = target[len(re.split(r"[?#]", target, maxsplit=1)[0]) :]  # ?query#fragment kept
+                new = posixpath.relpath(names[resolved], folder) + suffix
+                if match.group("import"):
+                    return f"{match.group('import')}{match.group('iq')}{new}{match.group('iq')}"
+                quote = match.group("q") or ""
+                return f"{match.group('head')}{quote}{new}{quote}{match.group('tail')}"
 
-            text = data.decode("utf-8")
-            rewritten = _CSS_URL.sub(rewrite, text)
+            rewritten = _CSS_REFERENCE.sub(rewrite, text)
+            data = rewritten.encode("utf-8")
             if rewritten != text:
-                files[path] = data = rewritten.encode("utf-8")  # type: ignore[index]
-        names[path] = hashed_name(path, data)
+                files[path] = data  # type: ignore[index]
+            names[path] = hashed_name(path, data)
     return names
 
 
@@ -142,6 +191,7 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
     Precompressed copies get no rules: hosts that use them serve them under the original's URL.
     """
     short = short_cache(site)
+    languages = {site.prefix(language).rstrip("/") for language in site.languages} - {""}
     rules: list[tuple[str, dict[str, str]]] = [("/static/*", {"Cache-Control": IMMUTABLE})]
     folders: dict[str, bool] = {}
     unusual: dict[str, str] = {}
@@ -150,7 +200,9 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
             continue
         top, _, rest = path.partition("/")
         if not rest:  # a file at the root: a rule of its own
-            headers = {key: value for key, value in file_headers(path, site).items() if key != "Content-Type"}
+            headers = {
+                key: value for key, value in file_headers(path, short).items() if key != "Content-Type"
+            }
             if path.endswith(UNUSUAL):
                 headers["Content-Type"] = content_type(path)
             rules.append((f"/{path}", headers))
@@ -158,10 +210,14 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
                 rules.append(("/", headers))
             continue
         folders[top] = folders.get(top, False) or path.endswith(SHARED)
-        if path.endswith(UNUSUAL):
+        if path.endswith(UNUSUAL):  # one rule for every language and component: `:lang`, `:id`
+            parts = path.split("/")
             pattern = "/" + "/".join(
-                ":id" if index and parts[index - 1] == "components" else part
-                for parts in [path.split("/")]
+                ":lang"
+                if index == 0 and part in languages
+                else ":id"
+                if index and parts[index - 1] == "components"
+                else part
                 for index, part in enumerate(parts)
             )
             unusual[pattern] = content_type(path)
@@ -217,10 +273,11 @@ def sitemap_files(paths: Iterable[str], site: Site) -> dict[str, bytes]:
     for path in pages:
         links = ""
         if len(prefixes) > 1:
+            alternates = [*zip(site.languages, prefixes, strict=True), ("x-default", "")]
             links = "".join(
                 f"<xhtml:link rel={quoteattr('alternate')} hreflang={quoteattr(language)} "
                 f"href={quoteattr(url(prefix, path))}/>"
-                for language, prefix in zip(site.languages, prefixes, strict=True)
+                for language, prefix in alternates
             )
         entries.extend(f"<url><loc>{escape(url(prefix, path))}</loc>{links}</url>" for prefix in prefixes)
     header = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -532,16 +532,12 @@ def serve(content_dir: Path, port: int, now_text: str | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="The built site to publish.",
 )
-@CONTENT_OPTION
 @click.option("--endpoint-url", metavar="URL", help="An S3-compatible store other than AWS (MinIO, R2…).")
 @click.option("--dry-run", is_flag=True, help="Print what would be uploaded and deleted; change nothing.")
-def deploy(
-    destination: str, output_dir: Path, content_dir: Path, endpoint_url: str | None, dry_run: bool
-) -> None:
+def deploy(destination: str, output_dir: Path, endpoint_url: str | None, dry_run: bool) -> None:
     """Upload the built site to S3: changed objects only, assets first, stale objects deleted last."""
     try:
-        site = authoring.site_of(content_dir)  # (its cache lifetimes)
-        report = deploy_site(output_dir, destination, site, endpoint_url, dry_run, log=click.echo)
+        report = deploy_site(output_dir, destination, endpoint_url, dry_run, log=click.echo)
     except ContentError as error:
         _fail(error, "nothing more was changed")
         return

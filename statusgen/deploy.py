@@ -18,15 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from statusgen.cdn import file_headers
+from statusgen.cdn import HEADERS_DATA, file_headers
 from statusgen.errors import ContentError, Problem
-from statusgen.models import Site
 
 MANIFEST = ".statusgen-deploy.json"
 # Upload order: assets, pages, feeds and calendars, then everything else (JSON, badges, sitemap…).
@@ -65,23 +66,28 @@ def local_files(output: Path) -> dict[str, Path]:
     return {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-def _signature(headers: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(headers, sort_keys=True).encode()).hexdigest()
+def _signature(data: bytes, headers: dict[str, str]) -> str:
+    """What an object must be: its bytes' SHA-256 and its headers."""
+    return hashlib.sha256(
+        hashlib.sha256(data).digest() + json.dumps(headers, sort_keys=True).encode()
+    ).hexdigest()
 
 
 def deploy(
     output: Path,
     destination: str,
-    site: Site,
     endpoint_url: str | None = None,
     dry_run: bool = False,
     log: Callable[[str], None] = print,
     client: Any = None,
+    now: float | None = None,
 ) -> DeployReport:
     """Bring `s3://bucket/prefix` up to date with the site built in `output` (see the module);
     the store's errors (no such bucket, access denied, unreachable) become a ContentError."""
     try:
-        return _deploy(output, destination, site, endpoint_url, dry_run, log, client)
+        return _deploy(
+            output, destination, endpoint_url, dry_run, log, client, time.time() if now is None else now
+        )
     except Exception as error:
         if not type(error).__module__.startswith(("botocore", "boto3", "s3transfer")):
             raise
@@ -92,57 +98,74 @@ def deploy(
 def _deploy(
     output: Path,
     destination: str,
-    site: Site,
     endpoint_url: str | None,
     dry_run: bool,
     log: Callable[[str], None],
     client: Any,
+    now: float,
 ) -> DeployReport:
     bucket, prefix = parse_destination(destination)
+    files = local_files(output)
+    short, grace = _policy(output)
     if client is None:
         try:
             import boto3  # here: only deploys need it (pip install 'statusgen[s3]')
         except ImportError:
             message = "deploying needs boto3: pip install 'statusgen[s3]'"
             raise ContentError([Problem(destination, None, "", message)]) from None
-        client = boto3.client("s3", endpoint_url=endpoint_url)
-    files = local_files(output)
+        try:
+            client = boto3.client("s3", endpoint_url=endpoint_url)
+        except ValueError as error:
+            raise ContentError([Problem(destination, None, "--endpoint-url", str(error))]) from None
     remote = dict(_listing(client, bucket, prefix))
-    manifest = _manifest(client, bucket, prefix)
+    previous = _manifest(client, bucket, prefix)
+    known, retired = previous.get("objects", {}), previous.get("retired", {})
     report = DeployReport()
     wanted: dict[str, str] = {}
-    plan: list[tuple[str, Path, dict[str, str], bytes]] = []
+    plan: list[tuple[str, Path, dict[str, str]]] = []
     for path, source in files.items():
-        data = source.read_bytes()
-        headers = file_headers(path, site)
-        signature = _signature(headers)
+        data = source.read_bytes()  # (one file at a time: only its name is kept for the upload)
+        headers = file_headers(path, short)
         key = prefix + path
-        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        wanted[key] = signature
-        same_bytes = remote.get(key) == md5
-        if same_bytes and (
-            manifest.get(key) == signature or (key not in manifest and _has(client, bucket, key, headers))
+        wanted[key] = signature = _signature(data, headers)
+        etag = remote.get(key)
+        # Present with the same bytes by its MD5 (or with an ETag that is no MD5: encrypted, multipart).
+        present = etag is not None and (
+            etag == hashlib.md5(data, usedforsecurity=False).hexdigest() or not _plain(etag)
+        )
+        if present and (
+            known.get(key) == signature or (key not in known and _has(client, bucket, key, data, headers))
         ):
-            report.unchanged += 1  # (an object the manifest does not know, as after an interruption: asked)
+            report.unchanged += 1
             continue
-        plan.append((key, source, headers, data))
-
-    def stage(item: tuple[str, Path, dict[str, str], bytes]) -> int:
-        path = item[0][len(prefix) :]
-        return next(number for number, (_, belongs) in enumerate(STAGES) if belongs(path))
-
-    for key, _, headers, data in sorted(plan, key=lambda item: (stage(item), item[0])):
+        plan.append((key, source, headers))
+    for key, source, headers in sorted(plan, key=lambda item: _order(item[0][len(prefix) :])):
         log(f"{'would upload' if dry_run else 'upload'} {key}")
         if not dry_run:
-            _put(client, bucket, key, data, headers)
+            _put(client, bucket, key, source.read_bytes(), headers)
         report.uploaded.append(key)
+    # Stale objects go last, and only statusgen's own (listed by the last deploy, or carrying the
+    # hash it sets). Assets stay for a while: pages cached before this deploy still use them.
+    still_retired: dict[str, float] = {}
     for key in sorted(set(remote) - set(wanted) - {prefix + MANIFEST}):
+        if key not in known and not _ours(client, bucket, key):
+            log(f"leave {key} (not uploaded by statusgen)")
+            continue
+        since = float(retired.get(key, now))
+        if key[len(prefix) :].startswith("static/") and now - since < grace:
+            still_retired[key] = since
+            log(f"keep {key} until pages cached before it expire")
+            continue
         log(f"{'would delete' if dry_run else 'delete'} {key}")
         if not dry_run:
             client.delete_object(Bucket=bucket, Key=key)
         report.deleted.append(key)
-    if not dry_run and (report.uploaded or report.deleted or manifest != wanted):
-        body = json.dumps(wanted, sort_keys=True, indent=0).encode()
+    manifest = {
+        "objects": wanted | {key: known.get(key, "") for key in still_retired},
+        "retired": still_retired,
+    }
+    if not dry_run and manifest != previous:
+        body = json.dumps(manifest, sort_keys=True, indent=0).encode()
         client.put_object(
             Bucket=bucket,
             Key=prefix + MANIFEST,
@@ -151,6 +174,32 @@ def _deploy(
             CacheControl="no-store",
         )
     return report
+
+
+def _order(path: str) -> tuple[int, int, str]:
+    """Upload order: by stage (assets, pages, feeds, the rest), deeper paths first within one (an
+    incident's page before the lists that link to it)."""
+    stage = next(number for number, (_, belongs) in enumerate(STAGES) if belongs(path))
+    return stage, -path.count("/"), path
+
+
+def _policy(output: Path) -> tuple[str, float]:
+    """The short Cache-Control of the site as built (its `headers.json`) and how long an old asset
+    may still be asked for by a page cached before the deploy (max-age + stale-while-revalidate)."""
+    try:
+        short = str(
+            json.loads((Path(os.path.realpath(output)) / HEADERS_DATA).read_bytes())["default_cache_control"]
+        )
+    except (OSError, ValueError, KeyError):
+        message = f"no {HEADERS_DATA} in the built site; build it with this version of statusgen first"
+        raise ContentError([Problem(str(output), None, "", message)]) from None
+    seconds = [int(number) for number in re.findall(r"(?:max-age|stale-while-revalidate)=(\d+)", short)]
+    return short, float(sum(seconds))
+
+
+def _plain(etag: str) -> bool:
+    """Whether an ETag is an object's MD5 (a single-part upload, not encrypted with KMS or C)."""
+    return re.fullmatch(r"[0-9a-f]{32}", etag) is not None
 
 
 def _put(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str]) -> None:
@@ -162,15 +211,21 @@ def _put(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str
     client.put_object(Bucket=bucket, Key=key, Body=data, Metadata=metadata, **extra)
 
 
-def _has(client: Any, bucket: str, key: str, headers: dict[str, str]) -> bool:
-    """Whether the object already carries these headers."""
+def _has(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str]) -> bool:
+    """Whether the object holds these bytes (by the hash statusgen sets) with these headers."""
     head = client.head_object(Bucket=bucket, Key=key)
     found = {
         "Content-Type": head.get("ContentType"),
         "Cache-Control": head.get("CacheControl"),
         "Content-Encoding": head.get("ContentEncoding"),
     }
-    return all(found[name] == headers.get(name) for name in found)
+    same = head.get("Metadata", {}).get("sha256") == hashlib.sha256(data).hexdigest()
+    return same and all(found[name] == headers.get(name) for name in found)
+
+
+def _ours(client: Any, bucket: str, key: str) -> bool:
+    """Whether statusgen uploaded this object (it carries the hash statusgen sets)."""
+    return "sha256" in client.head_object(Bucket=bucket, Key=key).get("Metadata", {})
 
 
 def _listing(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, str]]:
@@ -180,11 +235,13 @@ def _listing(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, str]]
             yield item["Key"], item["ETag"].strip('"')
 
 
-def _manifest(client: Any, bucket: str, prefix: str) -> dict[str, str]:
-    """The header signatures of the last deploy, or nothing (then every object is uploaded again)."""
+def _manifest(client: Any, bucket: str, prefix: str) -> dict[str, Any]:
+    """What the last deploy left: `objects` (key → signature) and `retired` (old assets kept, key
+    → when they left the site); empty if missing or unreadable (it is only an optimisation)."""
     try:
-        body = client.get_object(Bucket=bucket, Key=prefix + MANIFEST)["Body"].read()
-        data = json.loads(body)
-    except Exception:  # missing, unreadable or foreign: only an optimisation
+        data = json.loads(client.get_object(Bucket=bucket, Key=prefix + MANIFEST)["Body"].read())
+    except Exception:
         return {}
-    return {str(key): str(value) for key, value in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or not isinstance(data.get("objects"), dict):
+        return {}
+    return {"objects": data["objects"], "retired": data.get("retired") or {}}

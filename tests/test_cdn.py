@@ -90,6 +90,15 @@ def test_every_file_gets_exactly_one_cache_policy_from_the_headers_file() -> Non
     assert data["content_types"][".rss"] == "application/rss+xml; charset=utf-8"
 
 
+def test_the_headers_file_stays_within_cloudflares_rules_with_many_languages(tmp_path: Path) -> None:
+    """Nine languages: one rule per language folder, and `:lang` for their feeds' types."""
+    content = tmp_path / "content"
+    write_tree(content, {"site.yaml": SITE_YAML + "languages: [en, fr, de, es, ja, ar, it, pt, nl]\n"})
+    rules = parse_headers_file(check(content, NOW, workers=1).files["_headers"])
+    assert len(rules) < 60
+    assert ("/:lang/history.atom", {"Content-Type": "application/atom+xml; charset=utf-8"}) in rules
+
+
 def test_asset_names_carry_their_hash_and_stylesheets_point_to_hashed_files(tmp_path: Path) -> None:
     """A changed stylesheet is a new URL, which pages link to; a stylesheet's url() to another file
     of the theme is rewritten to that file's hashed name."""
@@ -100,16 +109,21 @@ def test_asset_names_carry_their_hash_and_stylesheets_point_to_hashed_files(tmp_
             "themes/brand/theme.yaml": "extends: default\n",
             "themes/brand/static/img/logo.svg": "<svg/>",
             "themes/brand/static/brand.css": (
-                "h1 { background: url('img/logo.svg') } a { background: url(data:x) }"
+                '@import "parts/base.css"; h1 { background: URL( "img/logo.svg#mark" ) } '
+                "a { background: url(data:x) }"
             ),
+            "themes/brand/static/parts/base.css": "p { background: url(../img/logo.svg?v=2) }",
         },
     )
     files = check(tmp_path / "content", NOW, workers=1).files
     (logo,) = [p for p in files if re.fullmatch(r"static/img/logo\.[0-9a-f]{10}\.svg", p)]
     (brand,) = [p for p in files if re.fullmatch(r"static/brand\.[0-9a-f]{10}\.css", p)]
-    assert (
-        files[brand].decode()
-        == f"h1 {{ background: url('{logo.removeprefix('static/')}') }} a {{ background: url(data:x) }}"
+    (base,) = [p for p in files if re.fullmatch(r"static/parts/base\.[0-9a-f]{10}\.css", p)]
+    logo_name = logo.removeprefix("static/")
+    assert files[base].decode() == f"p {{ background: url(../{logo_name}?v=2) }}"
+    assert files[brand].decode() == (
+        f'@import "{base.removeprefix("static/")}"; h1 {{ background: URL( "{logo_name}#mark" ) }} '
+        "a { background: url(data:x) }"
     )
     assert f'href="./{stylesheet(files)}"' in files["index.html"].decode()
     (tmp_path / "themes/brand/static/style.css").write_text("body { color: red }")
@@ -134,7 +148,7 @@ def test_sitemap_and_robots() -> None:
     }
     assert listed == pages
     first = tree.find("s:url", ns)
-    assert {link.get("hreflang") for link in first.iterfind("x:link", ns)} == {"fr", "en"}
+    assert {link.get("hreflang") for link in first.iterfind("x:link", ns)} == {"fr", "en", "x-default"}
     assert files["robots.txt"].decode().endswith("Sitemap: https://status.example.com/sitemap.xml\n")
 
 

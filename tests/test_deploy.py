@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from moto.server import ThreadedMotoServer
 
 from statusgen import build
-from statusgen.authoring import site_of
 from statusgen.cdn import IMMUTABLE
 from statusgen.cli import main
 from statusgen.deploy import MANIFEST, deploy
@@ -84,11 +83,15 @@ def objects(client: Any, bucket: str) -> dict[str, bytes]:
 
 def run(s3: Any, site: tuple[Path, Path], *more: str) -> Any:
     """`statusgen deploy s3://BUCKET/site` through the command line."""
-    content, output = site
-    args = ["deploy", f"s3://{s3.bucket}/site", "--output", str(output), "--content", str(content)]
-    return CliRunner().invoke(
-        main, [*args, "--endpoint-url", s3.meta.endpoint_url, *more], catch_exceptions=False
-    )
+    args = [
+        "deploy",
+        f"s3://{s3.bucket}/site",
+        "--output",
+        str(site[1]),
+        "--endpoint-url",
+        s3.meta.endpoint_url,
+    ]
+    return CliRunner().invoke(main, [*args, *more], catch_exceptions=False)
 
 
 def test_a_first_deploy_uploads_everything_with_its_headers(s3: Any, site: tuple[Path, Path]) -> None:
@@ -178,7 +181,7 @@ def test_stale_objects_are_deleted_last(s3: Any, site: tuple[Path, Path]) -> Non
 def test_an_interrupted_deploy_ends_consistent_when_run_again(s3: Any, site: tuple[Path, Path]) -> None:
     """The connection drops half-way through: running it again uploads the rest, and the bucket
     then holds exactly the site."""
-    content, output = site
+    output = site[1]
     real = s3.put_object
     calls = {"count": 0}
 
@@ -190,22 +193,58 @@ def test_an_interrupted_deploy_ends_consistent_when_run_again(s3: Any, site: tup
 
     s3.put_object = flaky
     with pytest.raises(ConnectionError):
-        deploy(output, f"s3://{s3.bucket}/site", site_of(content), client=s3, log=lambda line: None)
+        deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None)
     s3.put_object = real
     partial = objects(s3, s3.bucket)
     assert 0 < len(partial) < len(read_tree(output))
-    report = deploy(output, f"s3://{s3.bucket}/site", site_of(content), client=s3, log=lambda line: None)
+    report = deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None)
     assert len(report.uploaded) == len(read_tree(output)) - len(partial)
     assert objects(s3, s3.bucket) == read_tree(output)
 
 
 def test_a_missing_bucket_is_a_clear_error(s3: Any, site: tuple[Path, Path]) -> None:
     """No such bucket: the store's words, exit status 1, no traceback."""
-    content, output = site
-    args = ["deploy", "s3://no-such-bucket-here/site", "--output", str(output), "--content", str(content)]
+    args = ["deploy", "s3://no-such-bucket-here/site", "--output", str(site[1])]
     result = CliRunner().invoke(main, [*args, "--endpoint-url", s3.meta.endpoint_url])
-    assert result.exit_code == 1 and "NoSuchBucket" in result.output and result.exception is not None
-    assert isinstance(result.exception, SystemExit)
+    assert (
+        result.exit_code == 1 and "NoSuchBucket" in result.output and isinstance(result.exception, SystemExit)
+    )
+    wrong = CliRunner().invoke(main, [*args, "--endpoint-url", "localhost:9"])
+    assert (
+        wrong.exit_code == 1 and "--endpoint-url" in wrong.output and isinstance(wrong.exception, SystemExit)
+    )
+
+
+def test_old_assets_stay_while_cached_pages_may_ask_for_them(s3: Any, site: tuple[Path, Path]) -> None:
+    """A new stylesheet replaces the old one: the old one is kept (a page cached before the deploy
+    still links to it) until max-age + stale-while-revalidate have passed, then deleted."""
+    content, output = site
+    deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None, now=1000.0)
+    old = {key for key in objects(s3, s3.bucket) if key.startswith("static/")}
+    theme = content.parent / "themes" / "recoloured"
+    (theme / "static").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("extends: default\n")
+    (theme / "static" / "style.css").write_text("body { color: teal }")
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: recoloured\n")
+    build(content, output, NOW, workers=1, precompress=True)
+    lines: list[str] = []
+    report = deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lines.append, now=1010.0)
+    assert old <= set(objects(s3, s3.bucket)) and not any(
+        key.startswith("site/static/") for key in report.deleted
+    )
+    assert any(line.startswith("keep site/static/") for line in lines)
+    later = deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None, now=1010.0 + 90)
+    assert {key.removeprefix("site/") for key in later.deleted} == old
+    assert objects(s3, s3.bucket) == read_tree(output)
+
+
+def test_objects_statusgen_did_not_upload_are_left_alone(s3: Any, site: tuple[Path, Path]) -> None:
+    """Deploying to a whole bucket never deletes what another tool put there."""
+    s3.put_object(Bucket=s3.bucket, Key="other/keep.txt", Body=b"mine")
+    args = ["deploy", f"s3://{s3.bucket}", "--output", str(site[1]), "--endpoint-url", s3.meta.endpoint_url]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0 and "leave other/keep.txt (not uploaded by statusgen)" in result.output
+    assert s3.get_object(Bucket=s3.bucket, Key="other/keep.txt")["Body"].read() == b"mine"
 
 
 def test_cache_lifetimes_follow_site_yaml(s3: Any, site: tuple[Path, Path]) -> None:
