@@ -241,6 +241,17 @@ def new_incident(
     return NewEntry(path, slug_for(path.name))
 
 
+def window_time(site: Site, text: str, option: str) -> datetime:
+    """A maintenance boundary given on the command line: ISO 8601, in the site's zone when it has
+    no offset."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        message = f"expected an ISO 8601 date-time such as 2012-06-28T22:00, got {text!r}"
+        raise _refuse(option, message, field=option) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=site.tz)
+
+
 def new_maintenance(
     content_dir: Path,
     title: str,
@@ -368,8 +379,6 @@ def append_update(path: Path, at: str, status: str, message: str) -> str:
             break
         insert = end + 1
         added = _update_lines(at, status, message, dash if dash is not None else "  ", newline)
-        if not lines[end].endswith(("\n", "\r")):
-            added = newline + added
     return "".join(lines[:insert]) + added + "".join(lines[insert:])
 
 
@@ -514,7 +523,7 @@ def init_site(
         planned[target] = text  # (message templates keep their $-fields: filled when used)
     blocked = [
         path
-        for path in [site_path, *planned]
+        for path in planned
         if path.exists() or any(parent.exists() and not parent.is_dir() for parent in path.parents)
     ]
     if blocked:

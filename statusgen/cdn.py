@@ -7,7 +7,7 @@
   CDN revalidates; feeds, JSON, calendars and badges readable from any origin
   (`Access-Control-Allow-Origin: *`, for dashboards and widgets). Written as a `_headers` file
   (Netlify, Cloudflare Pages) and as data, `headers.json`, for other hosts; `statusgen deploy`
-  sets the same on each object.
+  sets the same on each object, but CORS, which S3 keeps per bucket.
 - **The content type of every extension**, `sitemap.xml` (with each page's translations) and
   `robots.txt`.
 - **Precompressed copies** (`.gz`, `.br`) beside each text file, byte-identical between builds.
@@ -20,7 +20,7 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from statusgen.models import Site
@@ -111,7 +111,7 @@ def hashed_name(path: str, data: bytes) -> str:
 # url(...) with or without quotes, and @import "..." (CSS is case-insensitive in `url`).
 _CSS_REFERENCE = re.compile(
     r"""(?P<head>(?i:url)\(\s*)(?:(?P<q>['"])(?P<quoted>.*?)(?P=q)|(?P<bare>[^'")\s]+))(?P<tail>\s*\))"""
-    r"""|(?P<import>@import\s+)(?P<iq>['"])(?P<target>.*?)(?P=iq)"""
+    r"""|(?P<import>(?i:@import)\s+)(?P<iq>['"])(?P<target>.*?)(?P=iq)"""
 )
 
 
@@ -138,7 +138,7 @@ def _resolve_reference(target: str, folder: str) -> str | None:
     return posixpath.normpath(posixpath.join(folder, path))
 
 
-def hashed_assets(files: Mapping[str, bytes]) -> dict[str, str]:
+def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
     """Each static file's hashed name (`static/x.css` → `static/x.<hash>.css`). A stylesheet's
     references to other static files (`url(...)`, `@import "..."`, query and fragment kept) are
     rewritten to their hashed names first, so its own hash covers them; `files` is updated with
@@ -174,7 +174,7 @@ def hashed_assets(files: Mapping[str, bytes]) -> dict[str, str]:
             rewritten = _CSS_REFERENCE.sub(rewrite, text)
             data = rewritten.encode("utf-8")
             if rewritten != text:
-                files[path] = data  # type: ignore[index]
+                files[path] = data
             names[path] = hashed_name(path, data)
     return names
 

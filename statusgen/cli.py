@@ -359,7 +359,7 @@ def new_incident(
         )
         entry = authoring.new_incident(content_dir, title, components, impact, now, status, text)
     except ContentError as error:
-        _fail(error, "nothing was written")
+        _fail(error)
         return
     click.echo(entry.path)
 
@@ -385,38 +385,20 @@ def new_maintenance(
 ) -> None:
     """Announce a maintenance titled TITLE; print its path."""
     now = resolve_now(now_text, {})
-    start, end = (
-        _window_time(content_dir, start_text, "--start"),
-        _window_time(content_dir, end_text, "--end"),
-    )
     components = _ids(components_text)
-    text = ""
-    if message is not None or template or editor:
-        text = _message(
-            content_dir, message, template, editor, _template_fields(content_dir, title, components, now)
-        )
     try:
+        site = authoring.site_of(content_dir)
+        start = authoring.window_time(site, start_text, "--start")
+        end = authoring.window_time(site, end_text, "--end")
+        text = ""
+        if message is not None or template or editor:
+            fields = _template_fields(content_dir, title, components, now)
+            text = _message(content_dir, message, template, editor, fields)
         entry = authoring.new_maintenance(content_dir, title, components, start, end, now, text)
     except ContentError as error:
-        _fail(error, "nothing was written")
+        _fail(error)
         return
     click.echo(entry.path)
-
-
-def _window_time(content_dir: Path, text: str, option: str) -> datetime:
-    """A maintenance boundary: ISO 8601, in the site's zone when it has no offset."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"expected an ISO 8601 date-time such as 2012-06-28T22:00, got {text!r}", param_hint=option
-        ) from None
-    if moment.tzinfo is None:
-        try:
-            moment = moment.replace(tzinfo=authoring.site_of(content_dir).tz)
-        except ContentError as error:
-            _fail(error, "nothing was written")
-    return moment
 
 
 def _appended(result: authoring.Appended) -> None:
@@ -487,7 +469,7 @@ def _add_update(
         text = _message(content_dir, message, template, editor, fields)
         _appended(authoring.add_update(content_dir, slug, status, text, now))
     except ContentError as error:
-        _fail(error, "nothing was written")
+        _fail(error)
 
 
 @main.command()

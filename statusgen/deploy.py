@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from statusgen.cdn import HEADERS_DATA, file_headers
 from statusgen.errors import ContentError, Problem
+from statusgen.publish import file_hash
 
 MANIFEST = ".statusgen-deploy.json"
 # Upload order: assets, pages, feeds and calendars, then everything else (JSON, badges, sitemap…).
@@ -121,28 +122,30 @@ def _deploy(
     previous = _manifest(client, bucket, prefix)
     known, retired = previous.get("objects", {}), previous.get("retired", {})
     report = DeployReport()
-    wanted: dict[str, str] = {}
+    wanted: dict[str, list[str]] = {}  # key → [signature, the ETag the store gave it]
     plan: list[tuple[str, Path, dict[str, str]]] = []
     for path, source in files.items():
         data = source.read_bytes()  # (one file at a time: only its name is kept for the upload)
         headers = file_headers(path, short)
         key = prefix + path
-        wanted[key] = signature = _signature(data, headers)
+        signature = _signature(data, headers)
         etag = remote.get(key)
-        # Present with the same bytes by its MD5 (or with an ETag that is no MD5: encrypted, multipart).
-        present = etag is not None and (
-            etag == hashlib.md5(data, usedforsecurity=False).hexdigest() or not _plain(etag)
-        )
-        if present and (
-            known.get(key) == signature or (key not in known and _has(client, bucket, key, data, headers))
-        ):
+        wanted[key] = [signature, etag or ""]
+        # Unchanged: as the last deploy left it (same signature, and the ETag it got then: this
+        # holds for any store, KMS-encrypted or not), or, for an object the manifest does not know
+        # (after an interrupted deploy), the same bytes by its MD5 and the same headers.
+        if etag is not None and known.get(key) == [signature, etag]:
+            report.unchanged += 1
+            continue
+        same = etag is not None and (etag == file_md5(data) or not _plain(etag))
+        if same and key not in known and _has(client, bucket, key, data, headers):
             report.unchanged += 1
             continue
         plan.append((key, source, headers))
     for key, source, headers in sorted(plan, key=lambda item: _order(item[0][len(prefix) :])):
         log(f"{'would upload' if dry_run else 'upload'} {key}")
         if not dry_run:
-            _put(client, bucket, key, source.read_bytes(), headers)
+            wanted[key][1] = _put(client, bucket, key, source.read_bytes(), headers)
         report.uploaded.append(key)
     # Stale objects go last, and only statusgen's own (listed by the last deploy, or carrying the
     # hash it sets). Assets stay for a while: pages cached before this deploy still use them.
@@ -161,7 +164,7 @@ def _deploy(
             client.delete_object(Bucket=bucket, Key=key)
         report.deleted.append(key)
     manifest = {
-        "objects": wanted | {key: known.get(key, "") for key in still_retired},
+        "objects": wanted | {key: known.get(key, ["", ""]) for key in still_retired},
         "retired": still_retired,
     }
     if not dry_run and manifest != previous:
@@ -177,10 +180,11 @@ def _deploy(
 
 
 def _order(path: str) -> tuple[int, int, str]:
-    """Upload order: by stage (assets, pages, feeds, the rest), deeper paths first within one (an
-    incident's page before the lists that link to it)."""
+    """Upload order: by stage (assets, pages, feeds, the rest); among pages, incidents' and
+    maintenance's own pages before the lists that link to them (in every language)."""
     stage = next(number for number, (_, belongs) in enumerate(STAGES) if belongs(path))
-    return stage, -path.count("/"), path
+    own = any(part in ("incidents", "maintenance") for part in path.split("/")[:2])
+    return stage, 0 if own else 1, path
 
 
 def _policy(output: Path) -> tuple[str, float]:
@@ -202,13 +206,19 @@ def _plain(etag: str) -> bool:
     return re.fullmatch(r"[0-9a-f]{32}", etag) is not None
 
 
-def _put(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str]) -> None:
-    """One object, with the headers S3 keeps for it (single-part: its ETag is its MD5)."""
+def _put(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str]) -> str:
+    """Upload one object with the headers S3 keeps for it (in one part); its ETag."""
     extra = {"ContentType": headers["Content-Type"], "CacheControl": headers["Cache-Control"]}
     if "Content-Encoding" in headers:
         extra["ContentEncoding"] = headers["Content-Encoding"]
-    metadata = {"sha256": hashlib.sha256(data).hexdigest()}
-    client.put_object(Bucket=bucket, Key=key, Body=data, Metadata=metadata, **extra)
+    metadata = {"sha256": file_hash(data)}
+    response = client.put_object(Bucket=bucket, Key=key, Body=data, Metadata=metadata, **extra)
+    return str(response.get("ETag", "")).strip('"')
+
+
+def file_md5(data: bytes) -> str:
+    """The MD5 (hex) a single-part upload's plain ETag is."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _has(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str]) -> bool:
@@ -219,7 +229,7 @@ def _has(client: Any, bucket: str, key: str, data: bytes, headers: dict[str, str
         "Cache-Control": head.get("CacheControl"),
         "Content-Encoding": head.get("ContentEncoding"),
     }
-    same = head.get("Metadata", {}).get("sha256") == hashlib.sha256(data).hexdigest()
+    same = head.get("Metadata", {}).get("sha256") == file_hash(data)
     return same and all(found[name] == headers.get(name) for name in found)
 
 
@@ -244,4 +254,5 @@ def _manifest(client: Any, bucket: str, prefix: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("objects"), dict):
         return {}
-    return {"objects": data["objects"], "retired": data.get("retired") or {}}
+    objects = {str(k): v for k, v in data["objects"].items() if isinstance(v, list) and len(v) == 2}
+    return {"objects": objects, "retired": data.get("retired") or {}}

@@ -84,11 +84,6 @@ def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:
     return {kind: {key: translate(word) for key, word in words.items()} for kind, words in LABELS.items()}
 
 
-def locale_of(language: str) -> Locale:
-    """The Babel locale of a BCP 47 language tag ("pt-BR")."""
-    return _locale(language)
-
-
 @cache
 def _locale(language: str) -> Locale:
     return Locale.parse(language, sep="-")
@@ -296,7 +291,7 @@ def in_language(content: Content, language: str) -> Content:
     site = content.site
     default = site.default_language
     if language == default:
-        return content if site.language == default else replace(content, site=_site_in(site, default))
+        return content
     mine = {(t.kind, t.slug): t for t in content.translations if t.language == language}
 
     def translated(entry: E, kind: str) -> E:

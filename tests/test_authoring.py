@@ -575,6 +575,24 @@ def test_init_refuses_bad_settings_and_blocked_paths_without_writing(tmp_path: P
     assert (repository / ".gitignore").read_text() == "node_modules/\n"
 
 
+def test_a_missing_template_for_a_maintenance_is_a_clear_error(make_content) -> None:
+    """As for incidents: the error names the template and what exists, no traceback."""
+    content = make_content()
+    result = run(
+        content,
+        "new",
+        "maintenance",
+        "X",
+        "--start",
+        "2012-06-28T22:00",
+        "--end",
+        "2012-06-28T23:00",
+        "--template",
+        "nope",
+    )
+    assert result.exit_code == 1 and "no message template named 'nope'" in result.output
+
+
 def test_a_maintenance_outside_the_supported_years_is_refused(make_content) -> None:
     """Year 1 would overflow converting zones: refused like a content date-time out of range."""
     content = make_content()
