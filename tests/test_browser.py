@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from statusgen import build
+from statusgen.serve import Preview
 from tests.browser import chromium, serve
+from tests.conftest import SITE_YAML, incident_text
 
 ROOT = Path(__file__).parent.parent
 NOW = datetime.fromisoformat("2012-06-21T10:30:00-07:00")  # in the middle of the seed outage
@@ -52,3 +54,52 @@ def test_example_site_renders_in_chromium(browser, tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "incident.png"), full_page=True)
     assert (tmp_path / "index.png").stat().st_size > 10_000
     assert (tmp_path / "incident.png").stat().st_size > 10_000
+
+
+def test_the_language_switch_works_without_javascript(browser, tmp_path: Path) -> None:
+    """From the French incident page, the switch's link opens the same incident in English, which
+    links back; untranslated text is marked and in its own language."""
+    output = tmp_path / "public"
+    build(ROOT / "content", output, datetime.fromisoformat("2012-06-22T12:00:00-07:00"))
+    with serve(output, "/status/") as url:
+        page = browser.new_page(java_script_enabled=False)
+        page.goto(f"{url}incidents/{SEED}/")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        page.click('nav.languages a[hreflang="en"]')
+        page.wait_for_url(f"**/status/en/incidents/{SEED}/")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("h1").inner_text().startswith("Worldwide outage")
+        page.goto(f"{url}en/incidents/2012-06-18-notifications-retardees/")
+        marked = page.locator(".untranslated").first
+        assert marked.is_visible() and "French" in marked.inner_text()
+        page.click('nav.languages a[hreflang="fr"]')
+        page.wait_for_url("**/status/incidents/2012-06-18-notifications-retardees/")
+
+
+def test_a_right_to_left_site_is_laid_out_right_to_left(browser, make_content, tmp_path: Path) -> None:
+    """An Arabic site: the browser lays the page out right to left, and the timeline's rule and
+    the cards' colour bars are on the right, where the text starts."""
+    updates = "\n  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: نحقق في المشكلة."
+    content = make_content(
+        {"incidents/x.md": incident_text(title="عطل", updates=updates)}, SITE_YAML + "language: ar\n"
+    )
+    output = tmp_path / "public"
+    build(content, output, NOW)
+    with serve(output) as url:
+        page = browser.new_page(java_script_enabled=False)
+        page.goto(url + "incidents/x/")
+        assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+        timeline = "getComputedStyle(document.querySelector('.timeline'))"
+        assert page.evaluate(f"{timeline}.borderRightWidth") == "2px"
+        assert page.evaluate(f"{timeline}.borderLeftWidth") == "0px"
+
+
+def test_serve_reloads_an_open_page_when_the_content_changes(browser, make_content) -> None:
+    """`statusgen serve`'s preview: a page open in the browser reloads itself after an edit."""
+    content = make_content({"incidents/x.md": incident_text(title="Website down")})
+    with Preview(content, 0, NOW, log=lambda line: None) as preview:
+        page = browser.new_page()  # (the preview's reloading needs its small script)
+        page.goto(preview.url + "incidents/x/")
+        assert page.locator("h1").inner_text() == "Website down"
+        (content / "incidents" / "x.md").write_text(incident_text(title="Website back"), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').innerText === 'Website back'", timeout=30_000)
