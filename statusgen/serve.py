@@ -1,8 +1,10 @@
 """`statusgen serve`: a local preview that shows exactly what a build publishes, and keeps up.
 
 The site is built (by `build.build`, as `statusgen build` does) into a private folder and served on
-127.0.0.1. Every change under the content folder or the themes beside it rebuilds it, and open
-pages reload themselves: the server adds a few lines of script to the HTML it serves (never to the
+127.0.0.1. Every change under the content folder or the themes beside it rebuilds it, and so does
+the time of the site's next scheduled change (a maintenance starting, an incident leaving the
+recent list: the build's `next-change.json`) when the preview follows the clock; open pages reload
+themselves: the server adds a few lines of script to the HTML it serves (never to the
 built files) that listen for the next build on a server-sent event stream. A build that fails keeps
 the last good one served, with the problems shown on top of every page and in the terminal.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import posixpath
 import re
 import shutil
@@ -60,6 +63,7 @@ class Preview:
         self.version = time.time_ns() // 1_000_000
         self.built = False  # whether some build succeeded (what is served)
         self.problems: tuple[Problem, ...] = ()  # those of the last build, if it failed
+        self.due: datetime | None = None  # when the built site next changes by itself
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.server: ThreadingHTTPServer | None = None
@@ -92,6 +96,7 @@ class Preview:
         else:
             problems = ()
             self.built = True
+            self.due = _next_change(self.output) if self.now is None else None
             self.log(f"Built as of {now.isoformat()}.")
         with self.changed:
             self.problems = problems
@@ -116,10 +121,16 @@ class Preview:
             self._threads.append(thread)
 
     def _watch(self) -> None:
-        for _ in watchfiles.watch(*self.watched(), stop_event=self.stopping, debounce=200, rust_timeout=500):
+        """Rebuild on every change, and when the site's next scheduled change comes (the watcher
+        wakes every second to see)."""
+        for changes in watchfiles.watch(
+            *self.watched(), stop_event=self.stopping, debounce=200, rust_timeout=1000, yield_on_timeout=True
+        ):
             if self.stopping.is_set():
                 return
-            self.rebuild()
+            due = self.due is not None and datetime.now(UTC) >= self.due
+            if changes or due:
+                self.rebuild()
 
     def stop(self) -> None:
         """Stop serving and watching, and remove the private folder."""
@@ -229,6 +240,15 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             """Quiet: the terminal is for build results."""
 
     return Handler
+
+
+def _next_change(output: Path) -> datetime | None:
+    """When the built site next changes by itself, from its `api/statusgen/next-change.json`."""
+    try:
+        data = json.loads((output / "api" / "statusgen" / "next-change.json").read_bytes())
+        return datetime.fromisoformat(data["next_change"]["at"]) if data.get("next_change") else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _resolve(root: Path, path: str) -> Path | None:

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,17 @@ def test_the_preview_outlives_a_build_that_fails_for_another_reason(make_content
         assert status == 200 and 'role="alert"' in page and "Website down" in page
         monkeypatch.undo()
         assert preview.rebuild() is True and 'role="alert"' not in get(preview.url)[2]
+
+
+def test_the_preview_follows_the_clock_to_the_next_scheduled_change(make_content) -> None:
+    """Without --now, a maintenance that starts while the preview runs is shown in progress when
+    it starts, with no edit to the content."""
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    window = f"start: {start.isoformat()}\nend: {(start + timedelta(hours=1)).isoformat()}\n"
+    content = make_content(
+        {"maintenance/db.md": f"---\ntitle: Database upgrade\n{window}components: [api]\n---\n"}
+    )
+    with Preview(content, 0, log=lambda line: None) as preview:
+        page = get(preview.url + "maintenance/db/")[2]
+        assert "Scheduled" in page and "In progress" not in page
+        until(lambda: "In progress" in get(preview.url + "maintenance/db/")[2])
