@@ -328,10 +328,15 @@ def find_entry(content_dir: Path, slug: str) -> tuple[Path, str]:
 
 def read_entry(content_dir: Path, slug: str) -> Incident | Maintenance:
     """The incident or maintenance with this slug, as a build reads it."""
+    return _located(content_dir, slug)[1]
+
+
+def _located(content_dir: Path, slug: str) -> tuple[Path, Incident | Maintenance, Site]:
+    """The file of the entry with this slug, the entry as a build reads it, and the site."""
     site = site_of(content_dir)
     path, kind = find_entry(content_dir, slug)
     parse = parse_incident if kind == "incidents" else parse_maintenance
-    return parse(read_text(path, str(path)), str(path), site)
+    return path, parse(read_text(path, str(path)), str(path), site), site
 
 
 _CLOSING = re.compile(r"(?:---|\.\.\.)[ \t]*")
@@ -397,11 +402,10 @@ def add_update(content_dir: Path, slug: str, status: str, message: str, now: dat
     Refused: an empty message, a status that is not of the entry's kind, an update earlier than the
     entry's last one, and any update to a resolved incident or a completed maintenance.
     """
-    site = site_of(content_dir)
-    path, kind = find_entry(content_dir, slug)
+    path, entry, site = _located(content_dir, slug)
     shown = str(path)
+    kind = "incidents" if isinstance(entry, Incident) else "maintenance"
     parse = parse_incident if kind == "incidents" else parse_maintenance
-    entry: Incident | Maintenance = parse(read_text(path, shown), shown, site)
     statuses = list(IncidentStatus) if kind == "incidents" else list(MaintenanceStatus)
     if status not in statuses:
         raise _refuse(

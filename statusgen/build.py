@@ -244,10 +244,11 @@ def render_site(
         others, converted = rest.result()
     md.learn(converted)
     files.update(others)
-    sitemaps = sitemap_files(sorted({*files, *kept}), site)
+    paths = sorted({*files, *kept})  # (sorted once: the sitemap and the header rules read them)
+    sitemaps = sitemap_files(paths, site)
     files.update(sitemaps)
     files[ROBOTS] = robots_file(site)
-    rules = header_rules(sorted({*files, *kept, HEADERS_DATA}), site)
+    rules = header_rules(sorted([*paths, *sitemaps, ROBOTS, HEADERS_DATA]), site)  # (nearly sorted: linear)
     files[HEADERS_FILE] = headers_file(rules)
     files[HEADERS_DATA] = headers_data(rules, site)
     if precompress:

@@ -117,25 +117,23 @@ _CSS_REFERENCE = re.compile(
 
 def _css_references(text: str, folder: str) -> set[str]:
     """The files of the theme a stylesheet refers to (resolved from its folder)."""
-    found = set()
-    for match in _CSS_REFERENCE.finditer(text):
-        target = match.group("quoted") or match.group("bare") or match.group("target") or ""
-        resolved = _resolve_reference(target, folder)
-        if resolved:
-            found.add(resolved)
-    return found
+    found = (_reference(match, folder)[0] for match in _CSS_REFERENCE.finditer(text))
+    return {resolved for resolved in found if resolved}
 
 
-def _resolve_reference(target: str, folder: str) -> str | None:
-    """The static file a CSS reference names, or None (a URL elsewhere, data:, a fragment)."""
+def _reference(match: re.Match[str], folder: str) -> tuple[str | None, str]:
+    """The static file a CSS reference names (None for a URL elsewhere, data:, a fragment), and
+    what follows its path (`?query#fragment`, kept when it is rewritten)."""
+    target = match.group("quoted") or match.group("bare") or match.group("target") or ""
     path = re.split(r"[?#]", target, maxsplit=1)[0]
+    suffix = target[len(path) :]
     if not path or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", path):
-        return None
+        return None, suffix
     if path.startswith("/static/"):
-        return path.lstrip("/")
+        return path.lstrip("/"), suffix
     if path.startswith("/"):
-        return None
-    return posixpath.normpath(posixpath.join(folder, path))
+        return None, suffix
+    return posixpath.normpath(posixpath.join(folder, path)), suffix
 
 
 def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
@@ -160,11 +158,9 @@ def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
             folder = posixpath.dirname(path)
 
             def rewrite(match: re.Match[str], folder: str = folder) -> str:
-                target = match.group("quoted") or match.group("bare") or match.group("target") or ""
-                resolved = _resolve_reference(target, folder)
+                resolved, suffix = _reference(match, folder)
                 if resolved is None or resolved not in names:
                     return match.group(0)
-                suffix = target[len(re.split(r"[?#]", target, maxsplit=1)[0]) :]  # ?query#fragment kept
                 new = posixpath.relpath(names[resolved], folder) + suffix
                 if match.group("import"):
                     return f"{match.group('import')}{match.group('iq')}{new}{match.group('iq')}"

@@ -69,9 +69,7 @@ def local_files(output: Path) -> dict[str, Path]:
 
 def _signature(data: bytes, headers: dict[str, str]) -> str:
     """What an object must be: its bytes' SHA-256 and its headers."""
-    return hashlib.sha256(
-        hashlib.sha256(data).digest() + json.dumps(headers, sort_keys=True).encode()
-    ).hexdigest()
+    return file_hash(file_hash(data).encode() + json.dumps(headers, sort_keys=True).encode())
 
 
 def deploy(

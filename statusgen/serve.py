@@ -193,7 +193,9 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             with preview.changed:
                 version, problems, built = preview.version, preview.problems, preview.built
             if not built:
-                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, ".html", _error_page(problems, version), body)
+                self._send(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, "errors.html", _error_page(problems, version), body
+                )
                 return
             found = _resolve(preview.output, path)
             status = HTTPStatus.OK
@@ -206,11 +208,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 return
             if found.suffix == ".html":
                 data = _decorated(data, problems, version)
-            self._send(status, found.suffix, data, body)
+            self._send(status, found.name, data, body)
 
-        def _send(self, status: HTTPStatus, suffix: str, data: bytes, body: bool) -> None:
+        def _send(self, status: HTTPStatus, name: str, data: bytes, body: bool) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", content_type("x" + suffix))
+            self.send_header("Content-Type", content_type(name))
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
