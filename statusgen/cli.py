@@ -23,10 +23,10 @@ from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.deploy import deploy as deploy_site
+from statusgen.derive import next_changes
 from statusgen.errors import ContentError
 from statusgen.models import Incident
 from statusgen.serve import Preview
-from statusgen.status import next_changes
 
 CONTENT_OPTION = click.option(
     "--content",

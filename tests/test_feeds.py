@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import check
+from statusgen.derive import derive
 from statusgen.feeds import _Writer
 from statusgen.i18n import labels
 from statusgen.models import Content, Impact, Incident, IncidentStatus, Maintenance, MaintenanceStatus, Update
@@ -58,16 +59,23 @@ Expect a few minutes of errors.
 """
 
 
-def build_files(
+def build_result(
     make_content, files: dict[str, str] | None = None, site: str = SITE_YAML, now: datetime = NOW
 ):
-    """Build in memory and return the file map."""
+    """Build in memory and return the result."""
     default = {
         "incidents/outage.md": OUTAGE,
         "incidents/old.md": OLD,
         "maintenance/db.md": WINDOW,
     }
-    return check(make_content(default if files is None else files, site=site), now).files
+    return check(make_content(default if files is None else files, site=site), now)
+
+
+def build_files(
+    make_content, files: dict[str, str] | None = None, site: str = SITE_YAML, now: datetime = NOW
+):
+    """Build in memory and return the file map."""
+    return build_result(make_content, files, site, now).files
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:
@@ -340,10 +348,14 @@ def test_feeds_choose_what_sorting_everything_would(entries: list, count: int) -
     """Feeds look at as few entries as they can, yet list exactly what a full sort by time, then id,
     newest first, would: entries by their latest change, updates by their instant."""
     site = dataclasses.replace(SITE, feed_entries=count)
-    content = Content(site, tuple(e for e in entries if isinstance(e, Incident)), ())
-    writer = _Writer(content, NOW_INSTANT, labels(), str, str)
+    incidents = tuple(e for e in entries if isinstance(e, Incident))
+    derived = derive(
+        Content(site, incidents, tuple(e for e in entries if isinstance(e, Maintenance))), NOW_INSTANT
+    )
+    writer = _Writer(derived, labels(), str, str)
+    entries = list(derived.entries)
     ordered = writer.newest(entries)
-    assert ordered == sorted(entries, key=lambda e: (writer.updated(e), writer.entry_tag(e)), reverse=True)
+    assert ordered == sorted(entries, key=lambda e: (e.last_change, writer.entry_tag(e)), reverse=True)
     every_update = [(u.at, f"{writer.entry_tag(e)}#update-{u.number}") for e in entries for u in e.updates]
     chosen = [(row.updated, row.id) for row in writer.update_rows(ordered)]
     assert chosen == sorted(every_update, reverse=True)[:count]
