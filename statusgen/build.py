@@ -56,6 +56,7 @@ from statusgen.publish import PublishedSite, SiteFiles, file_hash, published, wr
 from statusgen.render import (
     MarkdownRenderer,
     Page,
+    deprecated_uses,
     markdown_configuration,
     markdown_key,
     render_pages,
@@ -269,7 +270,8 @@ def render_site(
             converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
         cache.save_markdown(configuration, converted, changed)
     folder = previous.target if previous is not None else None
-    return BuildResult(SiteFiles(files, kept, folder), known, content.warnings)
+    warnings = (*content.warnings, *deprecated_uses(theme))
+    return BuildResult(SiteFiles(files, kept, folder), known, warnings)
 
 
 def _precompress(files: dict[str, bytes], kept: dict[str, str], previous: PublishedSite | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import posixpath
+import re
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +22,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 import markdown
 import nh3
 from markupsafe import Markup, escape
@@ -433,6 +435,24 @@ DEPRECATED_NAMES: dict[str, str] = {
     "incident": "entry",
     "maintenance": "entry",
 }
+
+
+def deprecated_uses(theme: Theme) -> list[Problem]:
+    """A warning for each template of the theme that reads a name of `DEPRECATED_NAMES`."""
+    env = environment(theme)
+    found = []
+    for path in theme.template_files():
+        try:
+            source = path.read_text(encoding="utf-8")
+            names = jinja2.meta.find_undeclared_variables(env.parse(source))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+            continue  # (rendering reports it, located)
+        for name in sorted(names & DEPRECATED_NAMES.keys()):
+            used = re.search(rf"\b{name}\b", source)
+            line = source.count("\n", 0, used.start()) + 1 if used else None
+            message = f"the template reads {name!r}, which is deprecated; read {DEPRECATED_NAMES[name]}"
+            found.append(Problem(_short(str(path)), line, "", message, warning=True))
+    return found
 
 
 def deprecated_helpers(site: Site) -> dict[str, Callable[..., object]]:
