@@ -206,7 +206,7 @@ class _Api:
         published = entry.postmortem_at if entry.postmortem else None
         return {
             **self._common(entry),
-            "status": "postmortem" if entry.postmortem else str(entry.status),
+            "status": api_status(entry),
             "monitoring_at": self.time(monitoring[0] if monitoring else None),
             "impact": str(entry.impact),
             "postmortem_body": entry.body if entry.postmortem else None,
@@ -459,7 +459,7 @@ def _items(value: object) -> list[dict[str, object]]:
 
 def api_status(entry: Entry) -> str:
     """An entry's status as the JSON API gives it (an incident's is `postmortem` once one is out)."""
-    return "postmortem" if isinstance(entry, IncidentEntry) and entry.postmortem else str(entry.status)
+    return "postmortem" if entry.postmortem else str(entry.status)
 
 
 def _entry_changes(before: dict[str, object] | None, entry: Entry, fmt: Formatter) -> list[dict[str, object]]:
@@ -503,8 +503,7 @@ def _entry_changes(before: dict[str, object] | None, entry: Entry, fmt: Formatte
     if before is None and not fresh:
         changes.append(change("created", min([entry.begins, *(u.at for u in entry.updates[:1])]), None))
     if (
-        isinstance(entry, IncidentEntry)
-        and entry.postmortem
+        entry.postmortem
         and entry.postmortem_at is not None
         and (before is None or before.get("status") != "postmortem")
     ):

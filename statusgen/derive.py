@@ -155,6 +155,13 @@ class Entry:
     path: str  # its page relative to a language's root (`entry_path`)
     url: str  # its page's absolute URL in the edition's language
     urls: tuple[tuple[str, str], ...]  # (language, absolute URL) in every language of the site
+    postmortem_at: datetime | None  # when its post-mortem is (or will be) published (incidents)
+    postmortem: bool  # whether the post-mortem is published at `now` (the body shows)
+
+    @property
+    def postmortem_pending(self) -> bool:
+        """Whether a post-mortem is announced for later (`postmortem_at` after `now`)."""
+        return self.postmortem_at is not None and not self.postmortem
 
     @property
     def component_ids(self) -> tuple[str, ...]:
@@ -172,8 +179,6 @@ class IncidentEntry(Entry):
 
     impact: Impact  # the highest it reached
     current_impact: Impact | None  # while it is open, its impact now; else None
-    postmortem_at: datetime | None  # when its post-mortem is (or will be) published, if set
-    postmortem: bool  # whether the post-mortem is published at `now` (the body shows)
     resolved: datetime | None  # = ends
 
     @property
@@ -185,11 +190,6 @@ class IncidentEntry(Entry):
     def components(self) -> tuple[tuple[str, ComponentStatus], ...]:
         """(id, worst status) of each component it touched: the shape of format v1's mapping."""
         return tuple((a.id, a.worst) for a in self.affected)
-
-    @property
-    def postmortem_pending(self) -> bool:
-        """Whether a post-mortem is announced for later (`postmortem_at` after `now`)."""
-        return self.postmortem_at is not None and not self.postmortem
 
 
 @dataclass(frozen=True, eq=False)
@@ -521,6 +521,8 @@ def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> Maintena
         path=path,
         url=site.home_url + path,
         urls=_urls(site, path),
+        postmortem_at=None,
+        postmortem=False,
         start=item.start,
         end=item.end,
         rescheduled=item.rescheduled,
@@ -667,7 +669,7 @@ def localize(derived: Derived, translations: Sequence[Translation], site: Site) 
             )
             for step in entry.updates
         )
-        hidden = isinstance(entry, IncidentEntry) and entry.postmortem_pending
+        hidden = entry.postmortem_pending
         has_body = bool(found and found.body.strip() and not hidden)
         new = dataclasses.replace(
             entry,

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.derive import Derived, Entry, IncidentEntry, Kind, MaintenanceEntry, Step
+from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step
 from statusgen.i18n import N_, Formatter, language_name
 
 TAG_YEAR = "2005"
@@ -252,7 +252,7 @@ class _Writer:
             if len(newest_times) == count and entry.last_change < newest_times[0]:
                 break
             posts: list[tuple[datetime, Entry, Step | None]] = [(u.at, entry, u) for u in entry.updates]
-            if isinstance(entry, IncidentEntry) and entry.postmortem and entry.postmortem_at is not None:
+            if entry.postmortem and entry.postmortem_at is not None:
                 posts.append((entry.postmortem_at, entry, None))
             for post in posts:
                 candidates.append(post)

@@ -314,8 +314,8 @@ def test_every_feed_of_the_example_site_parses_without_bozo(now: str) -> None:
     """feedparser reads each of the example site's feeds cleanly, entries included."""
     files = check(Path(__file__).parent.parent / "content", datetime.fromisoformat(now)).files
     feeds = {name: data for name, data in files.items() if name.endswith((".atom", ".rss"))}
-    # history, updates, maintenance, and one per component, in French and in English
-    assert len(feeds) == 2 * 2 * (3 + 9)
+    # history, updates, maintenance, and history and updates per component, in French and in English
+    assert len(feeds) == 2 * 2 * (3 + 2 * 9)
     assert sum(len(parse(data).entries) for data in feeds.values()) > 40
 
 
