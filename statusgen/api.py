@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from markupsafe import escape
@@ -34,6 +34,7 @@ from statusgen.models import (
     MaintenanceStatus,
     Update,
 )
+from statusgen.render import MarkdownRenderer
 from statusgen.status import (
     Indicator,
     Snapshot,
@@ -451,15 +452,22 @@ def _load(files: Mapping[str, bytes], name: str) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def compare(previous: Mapping[str, bytes], current: Mapping[str, bytes]) -> dict[str, object]:
+def compare(
+    previous: Mapping[str, bytes],
+    current: Mapping[str, bytes],
+    text: Callable[[str, str | None], str] | None = None,
+) -> dict[str, object]:
     """What a build announces that the previous one did not: new incidents, updates and status changes.
 
     Both arguments map output paths (`COMPARED_FILES`) to their bytes. Each change is one new
     update (`event` "created" for a new incident's first, "updated" after), a new entry without
     updates ("created"), or a status that moved without an update ("status_changed", such as a
     maintenance window that began on time). With no previous build, nothing is reported, so a
-    first publication never floods the subscribers.
+    first publication never floods the subscribers. An update carries its `body` (Markdown, as
+    in the JSON API) and its `text`: plain text read from the sanitised HTML by `text(body, page
+    URL)` (by default `MarkdownRenderer.text`, as pages render it).
     """
+    to_text = text or MarkdownRenderer().text
     old_status = _load(previous, "api/v2/status.json").get("status")
     new_status = _load(current, "api/v2/status.json").get("status")
     found = any(name in previous for name in COMPARED_FILES)
@@ -467,7 +475,7 @@ def compare(previous: Mapping[str, bytes], current: Mapping[str, bytes]) -> dict
     for kind, name, key in _LISTS if found else ():
         before = {o["id"]: o for o in _items(_load(previous, name).get(key))}
         for item in _items(_load(current, name).get(key)):
-            result += _item_changes(kind, before.get(item["id"]), item)
+            result += _item_changes(kind, before.get(item["id"]), item, to_text)
     result.sort(key=lambda c: (datetime.fromisoformat(str(c["at"])), str(c["id"])))
     return {
         "previous_build_found": found,
@@ -484,11 +492,27 @@ def _items(value: object) -> list[dict[str, object]]:
 
 
 def _item_changes(
-    kind: str, before: dict[str, object] | None, item: dict[str, object]
+    kind: str,
+    before: dict[str, object] | None,
+    item: dict[str, object],
+    text: Callable[[str, str | None], str],
 ) -> list[dict[str, object]]:
     """The changes of one incident or maintenance against its previous version (None if new)."""
     seen = {u.get("id") for u in _items(before.get("incident_updates"))} if before else set()
     fresh = [u for u in reversed(_items(item.get("incident_updates"))) if u["id"] not in seen]
+    page = item.get("shortlink")
+    base = page if isinstance(page, str) else None
+
+    def shown(update: dict[str, object]) -> dict[str, object]:
+        """The update as `changes` gives it: its Markdown body and that body as plain text."""
+        body = update.get("body")
+        return {
+            "id": update.get("id"),
+            "status": update.get("status"),
+            "body": body,
+            "text": text(body, base) if isinstance(body, str) else None,
+            "display_at": update.get("display_at"),
+        }
 
     def change(event: str, at: object, update: dict[str, object] | None) -> dict[str, object]:
         return {
@@ -501,9 +525,7 @@ def _item_changes(
             "impact": item.get("impact"),
             "url": item.get("shortlink"),
             "at": at,
-            "update": None
-            if update is None
-            else {k: update.get(k) for k in ("id", "status", "body", "display_at")},
+            "update": None if update is None else shown(update),
         }
 
     changes_found = [
