@@ -32,6 +32,7 @@ import watchfiles
 from statusgen.build import build, default_cache_dir, theme_search_path
 from statusgen.cdn import content_type
 from statusgen.errors import ContentError, Problem
+from statusgen.publish import MARKER
 
 EVENTS_PATH = "/__statusgen__/events"
 KEEP_ALIVE_SECONDS = 15.0
@@ -254,9 +255,10 @@ def _next_change(output: Path) -> datetime | None:
 
 
 def _resolve(root: Path, path: str) -> Path | None:
-    """The file of the site a URL path names (a folder's index.html), never outside `root`."""
+    """The file of the site a URL path names (a folder's index.html), never outside `root`, nor the
+    marker (`publish.MARKER`: not deployed, so not served)."""
     normal = posixpath.normpath("/" + path).lstrip("/")
-    if normal.startswith("..") or "\0" in normal:
+    if normal.startswith("..") or "\0" in normal or normal == MARKER:  # (the marker is no page)
         return None
     candidate = root / normal if normal not in ("", ".") else root
     if candidate.is_dir():
