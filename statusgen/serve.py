@@ -32,6 +32,7 @@ import watchfiles
 from statusgen.build import build, default_cache_dir, theme_search_path
 from statusgen.cdn import content_type
 from statusgen.errors import ContentError, Problem
+from statusgen.publish import MARKER
 
 EVENTS_PATH = "/__statusgen__/events"
 KEEP_ALIVE_SECONDS = 15.0
@@ -324,9 +325,10 @@ def _printable(text: str) -> str:
 
 
 def _resolve(root: Path, path: str) -> Path | None:
-    """The file of the site a URL path names (a folder's index.html), never outside `root`."""
+    """The file of the site a URL path names (a folder's index.html), never outside `root`, nor the
+    marker (`publish.MARKER`: not deployed, so not served)."""
     normal = _normalised(path).lstrip("/")
-    if "\0" in normal:
+    if "\0" in normal or normal == MARKER:  # (the marker is no page)
         return None
     candidate = root / normal if normal else root
     if candidate.is_dir():

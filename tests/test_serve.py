@@ -132,8 +132,9 @@ def served_when(url: str, condition: Callable[[str], bool]) -> str:
 
 
 def test_serve_answers_with_the_right_content_types(served) -> None:
-    """Pages, feeds, JSON, calendars and badges each with their type; unknown paths get the 404
-    page; nothing outside the site is reachable."""
+    """Pages, feeds, JSON, calendars and badges each with their type; unknown paths, and the
+    build's marker (which deploy does not upload), get the 404 page; nothing outside the site is
+    reachable."""
     url, _, _ = served
     status, kind, page = get(url)
     assert (status, kind) == (200, "text/html; charset=utf-8") and "Website down" in page
@@ -151,6 +152,7 @@ def test_serve_answers_with_the_right_content_types(served) -> None:
     }
     assert get(url + "no/such/page/")[0] == 404
     assert get(url + "%2e%2e/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+    assert get(url + ".statusgen-output")[0] == 404  # (the build's marker: no part of the site)
 
 
 def test_an_edit_is_served_and_open_pages_are_told_to_reload(served) -> None:
