@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -28,6 +28,7 @@ from markupsafe import escape
 from statusgen.derive import Derived, Entry, IncidentEntry, MaintenanceEntry, Step, next_changes
 from statusgen.i18n import Formatter
 from statusgen.models import ComponentStatus, Content, IncidentStatus
+from statusgen.render import MarkdownRenderer
 from statusgen.status import Indicator, worst
 
 E = TypeVar("E", IncidentEntry, MaintenanceEntry)
@@ -226,8 +227,7 @@ class _Api:
 def api_time(moment: datetime, fmt: Formatter) -> str:
     """A time as the JSON API writes it: ISO 8601 with milliseconds and the site's offset
     (`2012-06-21T10:24:00.000-07:00`, Statuspage's form; clients parse it with a fixed format)."""
-    text = fmt.iso(moment)
-    return f"{text[:19]}.{moment.microsecond // 1000:03d}{text[19:]}"
+    return fmt.local(moment).isoformat(timespec="milliseconds")
 
 
 def entry_id_of(entry: Entry) -> str:
@@ -414,7 +414,11 @@ def _load(files: Mapping[str, bytes], name: str) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def compare(previous: Mapping[str, bytes], current: Derived) -> dict[str, object]:
+def compare(
+    previous: Mapping[str, bytes],
+    current: Derived,
+    text: Callable[[str, str | None], str] | None = None,
+) -> dict[str, object]:
     """What a build announces that the previous one did not: new incidents, updates, post-mortems
     and status changes.
 
@@ -424,8 +428,11 @@ def compare(previous: Mapping[str, bytes], current: Derived) -> dict[str, object
     post-mortem published ("postmortem"), or a status that moved without an update
     ("status_changed", such as a maintenance window that began on time). Only what the JSON API
     lists is compared (`listed`). With no previous build, nothing is reported, so a first
-    publication never floods the subscribers.
+    publication never floods the subscribers. An update carries its `body` (Markdown, as in the
+    JSON API) and its `text`: plain text read from the sanitised HTML by `text(body, page URL)`
+    (by default `MarkdownRenderer.text`, as pages render it).
     """
+    to_text = text or MarkdownRenderer().text
     old_status = _load(previous, "api/v2/status.json").get("status")
     snap = current.snapshot
     new_status = {"indicator": str(snap.indicator), "description": snap.description}
@@ -441,7 +448,7 @@ def compare(previous: Mapping[str, bytes], current: Derived) -> dict[str, object
         for name, key, entries in lists:
             before = {o["id"]: o for o in _items(_load(previous, name).get(key))}
             for entry in entries:
-                result += _entry_changes(before.get(entry_id_of(entry)), entry, fmt)
+                result += _entry_changes(before.get(entry_id_of(entry)), entry, fmt, to_text)
     result.sort(key=lambda c: (datetime.fromisoformat(str(c["at"])), str(c["id"])))
     return {
         "previous_build_found": found,
@@ -462,7 +469,12 @@ def api_status(entry: Entry) -> str:
     return "postmortem" if entry.postmortem else str(entry.status)
 
 
-def _entry_changes(before: dict[str, object] | None, entry: Entry, fmt: Formatter) -> list[dict[str, object]]:
+def _entry_changes(
+    before: dict[str, object] | None,
+    entry: Entry,
+    fmt: Formatter,
+    text: Callable[[str, str | None], str],
+) -> list[dict[str, object]]:
     """The changes of one incident or maintenance against its previous version (None if new)."""
     seen = {u.get("id") for u in _items(before.get("incident_updates"))} if before else set()
     fresh = [u for u in entry.updates if update_id(entry, u) not in seen]
@@ -492,6 +504,7 @@ def _entry_changes(before: dict[str, object] | None, entry: Entry, fmt: Formatte
                 "id": update_id(entry, update),
                 "status": str(update.status),
                 "body": update.body,
+                "text": text(update.body, entry.url),
                 "display_at": api_time(update.at, fmt),
             },
         }

@@ -52,7 +52,7 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
 from statusgen.i18n import catalogue_digest, labels, site_in, translations
 from statusgen.models import Content, Site
-from statusgen.publish import PublishedSite, SiteFiles, file_hash, published, write_site
+from statusgen.publish import PublishedSite, SiteFiles, check_output, file_hash, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
@@ -487,31 +487,21 @@ def build(
     rebuild writes only what changed. `progress` is told each stage, as by `check`. `precompress`
     adds `.gz` and `.br` copies of the text files (see `cdn.py`).
     """
-    _check_apart(Path(content_dir), Path(output_dir))
+    protected = protected_folders(Path(content_dir))
+    check_output(Path(output_dir), linked, protected)  # before anything is read, rendered or written
     previous = published(Path(output_dir), linked) if cache_dir is not None else None
     result = check(content_dir, now, workers, cache_dir, previous, progress, precompress)
     if progress is not None:
         progress(f"Publishing {len(result.files):,} files into {output_dir}/")
-    write_site(result.files, Path(output_dir), linked)
+    write_site(result.files, Path(output_dir), linked, protected)
     return result
 
 
-def _check_apart(content_dir: Path, output_dir: Path) -> None:
-    """Refuse an output folder that holds, or lies inside, the content: publishing replaces it."""
-    content, output = content_dir.resolve(), output_dir.resolve()
-    if output == content or output in content.parents or content in output.parents:
-        raise ContentError(
-            [
-                Problem(
-                    str(output_dir),
-                    None,
-                    "",
-                    f"the output folder overlaps the content folder {content_dir}; publishing replaces "
-                    "the whole output folder, so it must be a separate folder",
-                    "use --output public",
-                )
-            ]
-        )
+def protected_folders(content_dir: Path) -> tuple[tuple[str, Path], ...]:
+    """The folders a build must never replace, nor any folder holding or inside them: the content
+    and every folder themes are looked up in (see `publish.check_output`)."""
+    themes = theme_search_path(content_dir)
+    return (("the content folder", content_dir), *(("the theme folder", folder) for folder in themes))
 
 
 def changes_since(previous_dir: str | Path, result: BuildResult) -> dict[str, object]:

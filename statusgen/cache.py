@@ -41,7 +41,7 @@ import jinja2
 import markdown
 import nh3
 
-from statusgen.content import MAX_FILE_BYTES, ContentFile
+from statusgen.content import MAX_FILE_BYTES, ContentFile, read_bytes
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -176,8 +176,10 @@ class Cache:
             changed.add(shard)
             data = None
             if stamp[1] <= MAX_FILE_BYTES:  # a file over the cap is left to `read` to refuse
-                with contextlib.suppress(OSError):
-                    data = Path(job.path).read_bytes()
+                with contextlib.suppress(OSError):  # (a link, swapped in since the walk, is refused)
+                    data = read_bytes(job.path)
+                if data is not None and len(data) > MAX_FILE_BYTES:  # (it grew: `read` refuses it)
+                    data = None
             hashed = digest(data) if data is not None else b""
             if found is not None and hashed and found[1] == hashed:
                 results.append(found[2])

@@ -138,7 +138,8 @@ def main() -> None:
     default="public",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the site (replaced atomically).",
+    help="Where to write the site: replaced whole, atomically, so it must be new, empty or an earlier "
+    "build's (marked by its .statusgen-output).",
 )
 @click.option(
     "--output-link",

@@ -8,21 +8,22 @@ Every problem of every file is collected before anything is raised.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import babel
 
 from statusgen import frontmatter
-from statusgen.errors import ContentError, Problem, did_you_mean
+from statusgen.errors import ContentError, Problem, did_you_mean, link_problem
 from statusgen.frontmatter import KeyPath, SourceMap
 from statusgen.i18n import SHIPPED_LANGUAGES, catalogue_file
 from statusgen.models import (
@@ -98,9 +99,19 @@ def in_range(moment: datetime) -> bool:
         return False
 
 
+# Removed from one-line texts (titles, names, the site's title and description): the bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make text show in
+# another order than it is written (after U+202E, "devloser egatuo" shows as "outage resolved"),
+# and the invisible U+200B, U+2060 and U+FEFF. Kept: the joiners U+200C and U+200D (emoji,
+# Persian, Indic scripts) and the marks U+200E, U+200F and U+061C, which Arabic and Hebrew need
+# and which open no run of reordered text.
+INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x2060, 0xFEFF])
+
+
 def one_line(text: str) -> str:
-    """A title or name on one line: runs of whitespace, line breaks included, become one space."""
-    return " ".join(text.split())
+    """A title or name on one line: bidi controls and invisible characters (`INVISIBLE`) removed,
+    and runs of whitespace, line breaks included, made one space."""
+    return " ".join(text.translate(INVISIBLE).split())
 
 
 def describe(value: object) -> str:
@@ -191,7 +202,7 @@ class _Reader:
             self.problem(keys, f"expected text, got {describe(value)}")
             return ""
         value = frontmatter.xml_safe(value)
-        if required and not value.strip():
+        if required and not value.translate(INVISIBLE).strip():
             self.problem(keys, "must not be blank")
         return value
 
@@ -330,17 +341,86 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
 
 
 def _base_url(reader: _Reader, value: object) -> str:
-    url = reader.text(value, ("base_url",), required=True).strip()
-    if not url:
+    """Read `base_url`, checked exactly as written (see `url_problem`); it gains a final slash."""
+    if not isinstance(value, str):
+        reader.text(value, ("base_url",), required=True)  # (the problem with a non-text value)
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        reader.problem(
-            ("base_url",),
-            f"expected an absolute http(s) URL such as https://status.example.com/, got {url!r}",
-        )
+    url = value.strip()
+    if not url:
+        reader.problem(("base_url",), "must not be blank")
+        return ""
+    problem = url_problem(url)
+    if problem:
+        shown = "" if problem.startswith(_NO_USERINFO) else f", got {url!r}"
+        expected = f"expected an absolute http(s) URL such as {_URL_EXAMPLE}{shown}"
+        reader.problem(("base_url",), f"{expected}: {problem}")
         return ""
     return url if url.endswith("/") else url + "/"
+
+
+_URL_EXAMPLE = "https://status.example.com/"
+_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/]*)(?P<path>/.*)?", re.DOTALL)
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_PATH = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*")
+_NO_USERINFO = "it holds a user name or password"
+
+
+def url_problem(url: str) -> str:
+    """What keeps `url` from being a public base URL, or "" when it is one: an absolute http(s)
+    URL with a host (a domain name, an IPv4 address or a bracketed IPv6 address), an optional port
+    and an optional path, all in ASCII, and nothing else (no user name or password, query,
+    fragment, space or control character). A user name or password is never quoted back."""
+    authority = re.split(r"[/?#]", re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:/*", "", url, count=1), maxsplit=1)[0]
+    if "@" in authority:  # (looked for first, and loosely, so that no other message quotes it)
+        return f"{_NO_USERINFO} (before @), which would be published on every page; remove it"
+    for character in url:
+        if character.isspace() or not character.isprintable():
+            what = {"\n": "a line break", " ": "a space", "\t": "a tab"}.get(character)
+            return f"it holds {what or f'the invisible character U+{ord(character):04X}'}"
+    if not url.isascii():
+        return (
+            "it holds characters other than ASCII; percent-encode them in the path (é as %C3%A9) "
+            "and write an internationalised domain name in its xn-- form"
+        )
+    found = _URL.fullmatch(url)
+    if found is None or found["scheme"].lower() not in ("http", "https"):
+        return "it must start with https:// (or http://) and a host"
+    authority, path = found["authority"], found["path"] or ""
+    if "?" in url or "#" in url:
+        return "a query (?) or fragment (#) has no place in it"
+    host, port = authority, None
+    if authority.startswith("["):
+        literal, bracket, rest = authority[1:].partition("]")
+        if not bracket:
+            return "its IPv6 address is missing its closing ]"
+        if rest and not rest.startswith(":"):
+            return "only a port (:8443) may follow the IPv6 address"
+        try:
+            ipaddress.IPv6Address(literal.replace("%", "/"))  # (a zone, %25eth0, is not public)
+        except ValueError:
+            return f"[{literal}] is not an IPv6 address"
+        port = rest[1:] if rest else None
+    else:
+        host, colon, written_port = authority.partition(":")
+        port = written_port if colon else None
+        if not host:
+            return "it has no host"
+        labels = host.removesuffix(".").split(".")
+        if not all(_HOST_LABEL.fullmatch(label) for label in labels) or len(host) > 253:
+            return f"{host!r} is not a host name (letters, digits and -, in dot-separated parts)"
+        if all(label.isdigit() for label in labels):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                return f"{host!r} is not an IPv4 address"
+    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+        return f"the port must be a number from 1 to 65535, got {port!r}"
+    if not _PATH.fullmatch(path):
+        bad = next((c for c in path if c != "%" and not _PATH.fullmatch(c)), "")
+        if bad:
+            return f"the path holds {bad!r}; percent-encode it"
+        return "the path holds a % not followed by two hex digits"
+    return ""
 
 
 def _language(reader: _Reader, value: object, keys: KeyPath = ("language",)) -> str:
@@ -511,10 +591,18 @@ def slug_for(path: str) -> str:
 
 
 def _name_parts(path: str) -> tuple[str, str]:
-    """A content file's slug and the language its name gives: `x.en.md` → ("x", "en")."""
-    name = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md").lower()
+    """A content file's slug and the language its name gives: `x.en.md` → ("x", "en").
+
+    Only an ASCII part is lower-cased: lower-casing makes ASCII of some other characters (the
+    Kelvin sign U+212A becomes "k"), and the slug rule is about the name as written.
+    """
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
     slug, _, language = name.partition(".")
-    return slug, language
+    return _ascii_lower(slug), _ascii_lower(language)
+
+
+def _ascii_lower(text: str) -> str:
+    return text.lower() if text.isascii() else text
 
 
 def _document(path: str, text: str) -> tuple[frontmatter.Document, object]:
@@ -525,13 +613,16 @@ def _document(path: str, text: str) -> tuple[frontmatter.Document, object]:
 def _check_slug(path: str, problems: list[Problem]) -> str:
     slug = slug_for(path)
     if not SLUG_PATTERN.fullmatch(slug):
+        # A character that only looks like ASCII (the Kelvin sign, fullwidth letters) is named.
+        looks = next((c for c in slug if not c.isascii() and unicodedata.normalize("NFKC", c).isascii()), "")
+        named = f" ({looks!r} is U+{ord(looks):04X} {unicodedata.name(looks, '')})" if looks else ""
         problems.append(
             Problem(
                 path,
                 None,
                 "",
                 f"the file name gives the slug {slug!r}, but a slug may hold only ASCII letters, "
-                "digits, - and _",
+                f"digits, - and _{named}",
                 "rename the file",
             )
         )
@@ -954,48 +1045,82 @@ def _raise_errors(problems: Iterable[Problem]) -> None:
 
 
 def content_files(folder: Path) -> list[Path]:
-    """The content files under a folder: non-hidden `*.md` files, in sorted order."""
-    return [Path(path) for _, path in _content_entries(folder)]
+    """The content files under a folder: non-hidden `*.md` files, in sorted order (never through a
+    symbolic link: `load_content` refuses those)."""
+    return [Path(path) for _, path in _content_entries(folder)[0]]
 
 
-def _content_entries(folder: Path) -> list[tuple[str, str]]:
+def _content_entries(folder: Path, shown: str = "") -> tuple[list[tuple[str, str]], list[Problem]]:
     """The content files under a folder, relative to it and as file system paths, in sorted order
-    (plain strings: a big site has ten thousand, and a `Path` costs more to make than to stat)."""
+    (plain strings: a big site has ten thousand, and a `Path` costs more to make than to stat),
+    and the problems found there (paths shown under `shown`, the folder as the user names it).
+
+    This is where content files are found, for the build, its cache and the authoring commands:
+    a symbolic link is never followed but reported (the folder itself included), so nothing
+    outside the content folder is read, and no link loops.
+    """
     found: list[tuple[str, str]] = []
+    refused: list[Problem] = []
+    shown = shown or folder.as_posix()
 
     def walk(directory: str, prefix: str) -> None:
         try:
             entries = list(os.scandir(directory))
-        except (FileNotFoundError, NotADirectoryError):
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            where = f"{shown}/{prefix}".rstrip("/")
+            refused.append(Problem(where, None, "", f"cannot be read: {error.strerror}"))
             return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            if entry.is_symlink():
+                refused.append(link_problem(f"{shown}/{prefix}{entry.name}"))
+            elif entry.is_dir(follow_symlinks=False):
                 walk(entry.path, f"{prefix}{entry.name}/")
-            elif entry.name.endswith(".md") and entry.is_file():
+            elif entry.name.endswith(".md") and entry.is_file(follow_symlinks=False):
                 found.append((prefix + entry.name, entry.path))
 
-    walk(str(folder), "")
-    return sorted(found, key=lambda pair: pair[0])
+    if folder.is_symlink():
+        refused.append(link_problem(shown))
+    elif folder.exists() and not folder.is_dir():
+        refused.append(Problem(shown, None, "", "expected a folder of content files, found a file"))
+    else:
+        walk(str(folder), "")
+    return sorted(found, key=lambda pair: pair[0]), sorted(refused)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, refusing a symbolic link in its last part (OSError), whatever the caller
+    checked before: the file may have been swapped for a link since."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with open(descriptor, "rb") as file:
+        return file.read(MAX_FILE_BYTES + 1)
 
 
 def read_text(path: Path, shown: str) -> str:
-    """Read a content file as text, enforcing the size cap and UTF-8."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    """Read a content file as text, enforcing the size cap and UTF-8, never through a link."""
+    try:
+        size = path.lstat().st_size
+        data = read_bytes(path) if size <= MAX_FILE_BYTES else b""
+    except OSError as error:
+        if path.is_symlink():
+            raise ContentError([link_problem(shown)]) from None
+        raise ContentError([Problem(shown, None, "", f"cannot be read: {error.strerror}")]) from None
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         raise ContentError(
             [
                 Problem(
                     shown,
                     None,
                     "",
-                    f"the file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES // 1048576} MB "
-                    "limit for one content file",
+                    f"the file is {max(size, len(data)) / 1048576:.1f} MB, over the "
+                    f"{MAX_FILE_BYTES // 1048576} MB limit for one content file",
                 )
             ]
         )
-    return frontmatter.decode(shown, path.read_bytes())
+    return frontmatter.decode(shown, data)
 
 
 @dataclass(frozen=True)
@@ -1042,6 +1167,8 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
 
     site_path = root / "site.yaml"
     site_shown = f"{shown_root}/site.yaml"
+    if site_path.is_symlink():
+        raise ContentError([link_problem(site_shown)])
     if not site_path.is_file():
         raise ContentError([Problem(site_shown, None, "", "not found; a content folder needs a site.yaml")])
     site = parse_site(read_text(site_path, site_shown), site_shown)
@@ -1053,7 +1180,9 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
     others = {language.lower(): language for language in site.languages[1:]}
     jobs = []
     for kind in ("incidents", "maintenance"):
-        for relative, path in _content_entries(root / kind):
+        entries, refused = _content_entries(root / kind, f"{shown_root}/{kind}")
+        problems.extend(refused)
+        for relative, path in entries:
             shown = f"{shown_root}/{kind}/{relative}"
             written = _name_parts(relative)[1]
             if written and written not in others:
@@ -1064,7 +1193,8 @@ def load_content(content_dir: str | Path, map_: Mapper | None = None) -> Content
     slugs: dict[tuple[str, str, str], str] = {}
     for job, (model, found) in zip(jobs, results, strict=True):
         problems.extend(found)
-        key = (job.kind, slug_for(job.shown), job.language)
+        # Compared as they look: case-folded and NFKC-normalised (for names the slug rule refuses).
+        key = (job.kind, unicodedata.normalize("NFKC", slug_for(job.shown)).casefold(), job.language)
         if key in slugs:
             problems.append(
                 Problem(

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from statusgen.cdn import HEADERS_DATA, file_headers
 from statusgen.errors import ContentError, Problem
-from statusgen.publish import file_hash
+from statusgen.publish import MARKER, file_hash
 
 MANIFEST = ".statusgen-deploy.json"
 # Upload order: assets, pages, feeds and calendars, then everything else (JSON, badges, sitemap…).
@@ -60,11 +60,14 @@ def parse_destination(destination: str) -> tuple[str, str]:
 
 
 def local_files(output: Path) -> dict[str, Path]:
-    """Every file of a built site (a link-mode output followed), by its path in the site."""
+    """Every file of a built site (a link-mode output followed), by its path in the site; not the
+    marker that says the folder is statusgen's (`publish.MARKER`), which is no part of the site."""
     root = Path(os.path.realpath(output))
     if not root.is_dir():
         raise ContentError([Problem(str(output), None, "", "no built site here", "statusgen build first")])
-    return {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*")) if path.is_file()}
+    files = {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*")) if path.is_file()}
+    files.pop(MARKER, None)
+    return files
 
 
 def _signature(data: bytes, headers: dict[str, str]) -> str:

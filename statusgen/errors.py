@@ -40,6 +40,17 @@ class ContentError(Exception):
         return (ContentError, (self.problems,))
 
 
+LINK_MESSAGE = (
+    "is a symbolic link; statusgen follows no links in a site, so that no file from outside it "
+    "can be published or quoted in an error"
+)
+
+
+def link_problem(path: str) -> Problem:
+    """The problem with a symbolic link in a site (content or theme): it names nothing of the target."""
+    return Problem(path, None, "", LINK_MESSAGE, "put the file or folder itself here")
+
+
 def _sort_key(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.path, problem.line or 0, problem.field, problem.message)
 

@@ -11,12 +11,16 @@ Feeds follow Statuspage's conventions, plus one it lacks:
 Entry ids are `tag:` URIs from the site's host and path and never change; the year in them is fixed
 (2005, as Statuspage's own feeds use) because no content date is stable enough to carry it.
 Maintenance calendars use UTC times (common parsers misread generated VTIMEZONE blocks); the
-SEQUENCE of an event counts the earlier windows listed under the maintenance's `rescheduled`.
+SEQUENCE of an event counts the earlier windows listed under the maintenance's `rescheduled`. An
+event's DESCRIPTION is plain text read from the same HTML as the feeds (`plaintext.py`). A
+calendar with no window holds one VFREEBUSY without busy time instead (RFC 5545 wants at least one
+component; clients ignore it in a subscription, and it is true: the events are all TRANSPARENT).
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,8 +30,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step
+from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, StatusChange, Step
 from statusgen.i18n import N_, Formatter, language_name
+from statusgen.plaintext import plain_text
 
 TAG_YEAR = "2005"
 ATOM = "application/atom+xml"
@@ -111,9 +116,10 @@ class _Writer:
 
     # ------------------------------------------------------------ entry bodies
 
-    def timeline(self, entry: Entry) -> str:
-        """The entry's content: what it touches, every update newest first, then its summary."""
-        parts = [self._facts(entry)]
+    def timeline(self, entry: Entry, window: bool = True) -> str:
+        """The entry's content: what it touches, every update newest first, then its summary
+        (without a maintenance's window and state if not `window`: a calendar event has them)."""
+        parts = [self._facts(entry, window)]
         for update in reversed(entry.updates):
             parts.append(self._update_heading(entry, update))
             parts.append(self.update_text(update))
@@ -137,27 +143,25 @@ class _Writer:
     def update_text(self, update: Step) -> str:
         """An update's text as HTML: the component changes it made, then its body."""
         changes = "".join(
-            "<li>"
-            + escape(
-                self._("%(component)s: %(old)s → %(new)s")
-                % {
-                    "component": change.name,
-                    "old": self.words["component"][change.old],
-                    "new": self.words["component"][change.new],
-                }
-            )
-            + "</li>"
+            f"<li>{escape(self._('%(component)s: %(old)s → %(new)s') % self._change_words(change))}</li>"
             for change in update.changes
         )
         return (f"<ul>{changes}</ul>" if changes else "") + self.text(update.body, update.language)
 
-    def _facts(self, entry: Entry) -> str:
+    def _change_words(self, change: StatusChange) -> dict[str, str]:
+        return {
+            "component": change.name,
+            "old": self.words["component"][change.old],
+            "new": self.words["component"][change.new],
+        }
+
+    def _facts(self, entry: Entry, window: bool = True) -> str:
         names = ", ".join(a.name for a in entry.affected)
         lines = []
-        if isinstance(entry, MaintenanceEntry):
-            window = f"{self.fmt.datetime(entry.start)} – {self.fmt.datetime(entry.end)}"
+        if isinstance(entry, MaintenanceEntry) and window:
+            span = f"{self.fmt.datetime(entry.start)} – {self.fmt.datetime(entry.end)}"
             state = self.words["maintenance"][entry.status]
-            lines.append(escape(self._("Scheduled: %(window)s") % {"window": window}) + f" ({escape(state)})")
+            lines.append(escape(self._("Scheduled: %(window)s") % {"window": span}) + f" ({escape(state)})")
         if names:
             lines.append(escape(self._("Affected: %(components)s") % {"components": names}))
         return "".join(f"<p>{line}</p>" for line in lines)
@@ -194,8 +198,8 @@ class _Writer:
         out = {}
         subtitle = self.site.description or self.site.title
         for extension, render in (("atom", fg.atom_str), ("rss", fg.rss_str)):
-            # Atom says its subtitle is text; RSS readers take <description> as HTML: escape it there.
-            fg.subtitle(subtitle if extension == "atom" else str(escape(subtitle)))
+            # Atom says its subtitle is text; RSS readers take <description> as HTML or as text.
+            fg.subtitle(subtitle if extension == "atom" else html_text(subtitle))
             # feedgen gives RSS the last link as the channel's <link>: the site itself.
             links = [
                 {"href": f"{self.home}{stem}.{extension}", "rel": "self"},
@@ -326,8 +330,9 @@ def feed_files(
     out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(ordered))
     out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(ordered))
     maintenance_rows = writer.history_rows(ordered, lambda e: e.kind is Kind.MAINTENANCE)
-    out |= writer.feeds("maintenance", _("%(site)s: maintenance") % named, maintenance_rows)
-    out["maintenance.ics"] = calendar(derived, derived.maintenance, translate)
+    maintenance_name = _("%(site)s: maintenance") % named
+    out |= writer.feeds("maintenance", maintenance_name, maintenance_rows)
+    out["maintenance.ics"] = _calendar(writer, derived.maintenance, maintenance_name, "calendar")
     for component in site.components:
         stem = f"components/{component.id}/"
         title = _("%(site)s: %(component)s") % {**named, "component": component.name}
@@ -336,7 +341,8 @@ def feed_files(
         every = _("%(site)s: every update of %(component)s") % {**named, "component": component.name}
         out |= writer.feeds(stem + "updates", every, writer.update_rows(mine))
         windows = [m for m in derived.maintenance if m.touches(component.id)]
-        out[stem + "maintenance.ics"] = calendar(derived, windows, translate)
+        name = _("%(site)s: %(component)s maintenance") % {**named, "component": component.name}
+        out[stem + "maintenance.ics"] = _calendar(writer, windows, name, f"calendar-{component.id}")
     return out
 
 
@@ -349,14 +355,30 @@ def _title(entry: Entry, language: str, translate: Translate) -> str:
     return f"{entry.title} ({translate('in %(language)s') % {'language': name}})"
 
 
+_MARKUP_START = re.compile(r"[&<](?=\S)")  # where HTML could read markup: not before a space
+
+
+def html_text(text: str) -> str:
+    """Text for a field that some readers take as HTML and others as text (RSS's channel
+    `<description>`), escaped once: an `&` or `<` is escaped unless a space follows it or it ends
+    the text (HTML reads those as text too), so "Chirp's Q & A" reads the same both ways and "<b>"
+    stays text."""
+    return _MARKUP_START.sub(lambda found: "&amp;" if found.group() == "&" else "&lt;", text)
+
+
 # ---------------------------------------------------------------- iCalendar
 
 
-def calendar(derived: Derived, maintenance: Sequence[MaintenanceEntry], translate: Translate = str) -> bytes:
-    """An RFC 5545 calendar with one VEVENT per maintenance window, times in UTC."""
-    site = derived.site
+def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: str, key: str) -> bytes:
+    """An RFC 5545 calendar named `name`, one VEVENT per maintenance window, times in UTC.
+
+    Without a window it holds one VFREEBUSY with no busy time (UID `maintenance-<key>@<host>`):
+    a calendar needs a component, strict clients refuse one without, and subscribers ignore it.
+    """
+    site = writer.site
     host = urlsplit(site.base_url).hostname or "localhost"
     prefix = urlsplit(site.base_url).path.strip("/").replace("/", ".")
+    domain = host + (f".{prefix}" if prefix else "")
     import icalendar  # here: builds run calendars in a worker, so the main process never loads it
 
     cal = icalendar.Calendar()
@@ -364,29 +386,30 @@ def calendar(derived: Derived, maintenance: Sequence[MaintenanceEntry], translat
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", translate("%(site)s: maintenance") % {"site": site.title})
+    cal.add("x-wr-calname", name)
     for item in sorted(maintenance, key=lambda m: (m.start, m.slug)):
         event = icalendar.Event()
-        event.add("uid", f"maintenance-{item.slug}@{host}" + (f".{prefix}" if prefix else ""))
+        event.add("uid", f"maintenance-{item.slug}@{domain}")
         event.add("dtstamp", item.last_change.astimezone(UTC))
         event.add("last-modified", item.last_change.astimezone(UTC))
         event.add("dtstart", item.start.astimezone(UTC))
         event.add("dtend", item.end.astimezone(UTC))
         event.add("sequence", item.sequence)
-        event.add("summary", _title(item, site.language, translate))
-        affected = ", ".join(a.name for a in item.affected)
-        description = [translate("Affected: %(components)s") % {"components": affected}] if affected else []
-        untranslated = {u.language for u in item.updates} | {item.body_language if item.body.strip() else ""}
-        if untranslated - {""}:  # the texts of the default language, shown for want of a translation
-            name = language_name(sorted(untranslated - {""})[0], site.language)
-            description.append(translate("Not yet translated: shown in %(language)s.") % {"language": name})
-        description += [u.body for u in reversed(item.updates)]
-        if item.body.strip():
-            description.append(item.body.strip())
+        event.add("summary", writer.title(item))
+        # What it touches, then every update newest first with its status and time, then the
+        # summary: the feeds' HTML, as plain text.
+        description = plain_text(writer.timeline(item, window=False), base=item.url)
         if description:
-            event.add("description", "\n\n".join(description))
+            event.add("description", description)
         event.add("url", item.url)
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
+    if not maintenance:
+        placeholder = icalendar.FreeBusy()
+        placeholder.add("uid", f"maintenance-{key}@{domain}")
+        newest = writer.derived.bounds.last or writer.now
+        placeholder.add("dtstamp", newest.astimezone(UTC))
+        placeholder.add("url", writer.home)
+        cal.add_component(placeholder)
     return cal.to_ical()

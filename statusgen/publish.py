@@ -16,6 +16,17 @@ Two ways, both leaving readers the whole old site or the whole new one, never a 
 A rebuild need not hold the bytes of the pages it did not render again: `published(output, linked)`
 tells which files the site being served already holds (by hash), and the build hands the writer a
 `SiteFiles` map in which those files are read back from there only if something asks for them.
+
+Either way the whole output is replaced, so a build replaces only an output that is statusgen's
+(`check_output`): one that does not exist, an empty folder, link mode's own link, or a folder holding
+a sign of an earlier build. The sign is a marker, `.statusgen-output`, that the writer adds to every
+site it writes (fixed text, so builds stay byte-identical; it is not in the render stage's file map,
+so neither `check`, the header rules, the sitemap nor `deploy` see it); outputs of releases before
+the marker are known by the files they always wrote (`api/statusgen/next-change.json` and
+`headers.json`). Anything else is refused before anything is written or created beside it, as are
+the working folder, the content folder and the theme folders, and every folder holding or inside
+them. The lock file `.<output>.statusgen-lock` beside the output stays there after a build:
+removing a file another build may hold locked would let a third lock a new file of the same name.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ import json
 import os
 import posixpath
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +49,16 @@ STAGING_MARK = ".statusgen-staging-"
 LOCK_SUFFIX = ".statusgen-lock"
 STORE_SUFFIX = ".statusgen"
 TREES = ("a", "b")
+# Written into every site published, the sign that the folder is statusgen's to replace (see above).
+MARKER = ".statusgen-output"
+MARKER_TEXT = (
+    b"This folder is a site built by statusgen. Every `statusgen build` replaces the whole folder,\n"
+    b"so a file added here by hand is lost at the next build.\n"
+    b"statusgen replaces a folder only if it is empty or holds this file. To start over, delete\n"
+    b"the folder by hand.\n"
+)
+# What every release before the marker wrote: the sign of an output it published.
+EARLIER_SIGNS = ("api/statusgen/next-change.json", "headers.json")
 
 
 def safe_relative(path: str) -> str:
@@ -142,8 +163,15 @@ class SiteFiles(Mapping[str, bytes]):
         return kept if kept is not None else file_hash(self.rendered[path])
 
 
-def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -> None:
-    """Write the file map into `output`, replacing what was there atomically (see the module's text).
+def write_site(
+    files: Mapping[str, bytes],
+    output: Path,
+    linked: bool = False,
+    protected: Sequence[tuple[str, Path]] = (),
+) -> None:
+    """Write the file map, and the marker, into `output`, replacing what was there atomically (see
+    the module's text); refuse an output that is not statusgen's (`check_output`, which the
+    `protected` folders are given to).
 
     The output's parent folder must be writable: the new site is staged there. In the default swap
     mode, an output that is a symbolic link to a folder of the user's is followed, so the folder it
@@ -152,12 +180,12 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
     for path in files:
         safe_relative(path)
     shown = str(output)
+    if MARKER in files:
+        message = f"the site has a file named {MARKER}, the name statusgen keeps for its marker"
+        raise ContentError([Problem(shown, None, "", message)])
     ours = _is_our_link(output)
-    if linked and output.is_symlink() and not ours:
-        message = "link mode makes the output its own symbolic link, and this one is yours (it is kept)"
-        raise ContentError([Problem(shown, None, "", message, "publish without --output-link")])
-    output = output.absolute() if linked or ours else _output_folder(output)
-    _refuse_working_folder(output, shown)
+    output = check_output(output, linked, protected)  # (before anything is created beside it)
+    files = _marked(files)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         if linked:
@@ -174,26 +202,85 @@ def write_site(files: Mapping[str, bytes], output: Path, linked: bool = False) -
         raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
 
 
-def _output_folder(output: Path) -> Path:
-    """The real folder to replace: links followed, and never a folder that holds the working one."""
+def _marked(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    """The file map with the marker added (the render stage's map is left as it is)."""
+    if isinstance(files, SiteFiles):
+        order = tuple(sorted((MARKER, *files.order)))  # (nearly sorted already: linear)
+        return SiteFiles({**files.rendered, MARKER: MARKER_TEXT}, files.kept, files.folder, order)
+    return {**files, MARKER: MARKER_TEXT}
+
+
+def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[str, Path]] = ()) -> Path:
+    """Refuse an output that is not statusgen's to replace; return what a build replaces there.
+
+    Refused, with a located ContentError and nothing touched: the working folder or a folder holding
+    it; a folder that is, holds or lies inside one of the `protected` folders (`(what, folder)`: the
+    content folder, the theme folders); something that is not a folder; in link mode, a symbolic
+    link of the user's; and an existing folder that is not empty and holds no sign of an earlier
+    build (the marker, or what releases before it always wrote). In swap mode a symbolic link is
+    followed, and the folder it points to must be statusgen's. Link mode's own link is statusgen's.
+    Returns the folder to replace (links followed), or in link mode (or for link mode's own link)
+    the output as given, made absolute.
+    """
     shown = str(output)
-    if output.is_symlink():
+
+    def refuse(message: str, hint: str = "") -> ContentError:
+        return ContentError([Problem(shown, None, "", message, hint)])
+
+    ours = _is_our_link(output)
+    if output.is_symlink() and not ours:
+        if linked:
+            message = "link mode makes the output its own symbolic link, and this one is yours (it is kept)"
+            raise refuse(message, "publish without --output-link")
         if not output.exists():
-            raise ContentError([Problem(shown, None, "", "the output is a symbolic link to nothing")])
-        output = Path(os.path.realpath(output))
-    output = output.absolute()
-    if output.exists() and not output.is_dir():
-        raise ContentError([Problem(shown, None, "", "the output exists and is not a folder")])
-    return output
-
-
-def _refuse_working_folder(output: Path, shown: str) -> None:
-    """Never replace a folder that holds the working folder (`--output .`)."""
+            raise refuse("the output is a symbolic link to nothing")
+    if linked or ours:  # the link itself (or the folder link mode turns into its link)
+        target = Path(os.path.abspath(output))
+        where = Path(os.path.realpath(target.parent)) / target.name
+    else:
+        target = where = Path(os.path.realpath(output))
     here = Path.cwd().resolve()
-    real = output.resolve()
-    if real == here or real in here.parents or output.parent == output:
-        message = "the output folder holds the working folder; publishing would replace it"
-        raise ContentError([Problem(shown, None, "", message)])
+    if where == here or where in here.parents:
+        raise refuse("the output folder holds the working folder; publishing would replace it")
+    for what, folder in protected:
+        folder = folder.resolve()
+        if where == folder or where in folder.parents or folder in where.parents:
+            message = (
+                f"the output folder overlaps {what} {folder}; publishing replaces the whole output "
+                "folder, so it must be a separate folder"
+            )
+            raise refuse(message, "choose another --output, such as public")
+    if ours or not where.exists():
+        return target
+    if not where.is_dir():
+        raise refuse("the output exists and is not a folder", "choose another --output")
+    try:
+        foreign = _foreign_entries(where)
+    except OSError as error:
+        raise refuse(f"cannot read the output folder: {error.strerror or error}") from None
+    if foreign:
+        folders = sum(1 for name in foreign if name.endswith("/"))
+        counts = [
+            f"{number} {noun}{'s' if number != 1 else ''}"
+            for number, noun in ((len(foreign) - folders, "file"), (folders, "folder"))
+            if number
+        ]
+        message = (
+            f"the output folder holds {' and '.join(counts)} that statusgen did not write, such as "
+            f"{', '.join(foreign[:3])}, and no {MARKER} of an earlier build; a build replaces the "
+            "whole output folder, so it refuses one that is not its own"
+        )
+        raise refuse(message, "choose another --output, or delete the folder by hand to start over")
+    return target
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """What a folder holds at its top (folders ending in `/`), sorted, unless it is empty or holds a
+    sign of an earlier build: then nothing."""
+    if (folder / MARKER).is_file() or all((folder / sign).is_file() for sign in EARLIER_SIGNS):
+        return []
+    with os.scandir(folder) as entries:
+        return sorted(entry.name + ("/" if entry.is_dir() else "") for entry in entries)
 
 
 def _publish(files: Mapping[str, bytes], output: Path) -> None:

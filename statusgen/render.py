@@ -19,7 +19,7 @@ from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 import jinja2.meta
@@ -32,6 +32,7 @@ from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
 from statusgen.i18n import Formatter, labels, language_name, text_direction, translations
 from statusgen.models import Site
+from statusgen.plaintext import plain_text
 from statusgen.theme import Theme, environment
 
 T = TypeVar("T")
@@ -56,10 +57,43 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# How a browser reads a URL (WHATWG URL Standard): C0 controls and spaces around it are dropped,
+# tabs and newlines inside it too, and in http(s) URLs a backslash is a slash.
+_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def image_source(value: str) -> str | None:
+    """An image URL as a browser reads it, if it loads over https or from the site itself; else None.
+
+    Kept: `https://host/…` (any case, backslashes read as slashes), and relative or root paths,
+    which load from the page's own origin. Refused: every other scheme, and whatever a browser
+    could resolve to another host: `//host/…` and its `/\\host`, `\\\\host` and percent-encoded
+    forms, and `https:host` (relative on an https page, a host on an http one).
+    """
+    cleaned = _TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE))
+    decoded = cleaned
+    # Judged decoded too (%5C, %255C, …): a server that decodes a path and redirects to it would
+    # send the browser to the host it names.
+    for _ in range(4):
+        decoded, undone = unquote(decoded), decoded
+        if decoded == undone:
+            break
+    decoded = _TAB_OR_NEWLINE.sub("", decoded.strip(_C0_OR_SPACE)).replace("\\", "/")
+    scheme = _SCHEME.match(decoded)
+    if scheme is not None:
+        rest = decoded[scheme.end() :]
+        keep = scheme.group().lower() == "https:" and rest.startswith("//") and bool(rest.strip("/"))
+    else:
+        keep = not decoded.startswith("//")
+    return cleaned if keep else None
+
+
 def _only_https_images(tag: str, attribute: str, value: str) -> str | None:
-    """Images load only over https (or from the site itself): no tracking over plain http."""
-    if tag == "img" and attribute == "src" and urlsplit(value).scheme not in ("", "https"):
-        return None
+    """Images load only over https or from the site itself (see `image_source`): no tracking."""
+    if tag == "img" and attribute == "src":
+        return image_source(value)
     return value
 
 
@@ -102,6 +136,10 @@ class MarkdownRenderer:
             html = self.known[key] = self._fresh[key] = render_markdown(text, _converter())
             self.added.add(key)
         return Markup(html)
+
+    def text(self, source: str, base: str | None = None) -> str:
+        """One Markdown body as plain text, read from its sanitised HTML (see `plain_text`)."""
+        return plain_text(self(source), base)
 
     def take_fresh(self) -> dict[bytes, str]:
         """What this process converted since the last call (a worker sends it to the parent)."""

@@ -25,16 +25,20 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import watchfiles
 
 from statusgen.build import build, default_cache_dir, theme_search_path
 from statusgen.cdn import content_type
 from statusgen.errors import ContentError, Problem
+from statusgen.publish import MARKER
 
 EVENTS_PATH = "/__statusgen__/events"
 KEEP_ALIVE_SECONDS = 15.0
+# The names this machine answers to in a Host header, with any port: anything else is another site's
+# name pointed at 127.0.0.1 (DNS rebinding), whose pages must not read the preview.
+LOCAL_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 
 
 class Preview:
@@ -66,7 +70,9 @@ class Preview:
         self.due: datetime | None = None  # when the built site next changes by itself
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.watching = threading.Event()  # set once changes are being watched (or watching failed)
         self.server: ThreadingHTTPServer | None = None
+        self._serving = False
         self._threads: list[threading.Thread] = []
 
     @property
@@ -105,32 +111,48 @@ class Preview:
         return not problems
 
     def start(self) -> None:
-        """Listen (an address in use fails here, before anything is built), build once, then serve
-        and watch in background threads. On failure everything is cleaned up."""
+        """Listen (an address in use fails here, before anything is built), start watching, build
+        once, then serve, in background threads. It returns once changes are watched, so no edit
+        made after it is missed, however late the watcher's thread runs. On failure everything is
+        cleaned up."""
         try:
             self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
             self.server.daemon_threads = True
             self.port = self.server.server_address[1]
+            self._spawn(self._watch)  # (watching while the first build reads the content)
             self.rebuild()
+            self.watching.wait()
         except BaseException:
             self.stop()
             raise
-        for target in (self.server.serve_forever, self._watch):
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._spawn(self.server.serve_forever)
+        self._serving = True
+
+    def _spawn(self, target: Callable[[], object]) -> None:
+        """Run `target` in a daemon thread, joined by `stop`."""
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def _watch(self) -> None:
         """Rebuild on every change, and when the site's next scheduled change comes (the watcher
-        wakes every second to see)."""
-        for changes in watchfiles.watch(
-            *self.watched(), stop_event=self.stopping, debounce=200, rust_timeout=1000, yield_on_timeout=True
-        ):
-            if self.stopping.is_set():
-                return
-            due = self.due is not None and datetime.now(UTC) >= self.due
-            if changes or due:
-                self.rebuild()
+        wakes twice a second to see, the first time saying it watches)."""
+        try:
+            for changes in watchfiles.watch(
+                *self.watched(),
+                stop_event=self.stopping,
+                debounce=200,
+                rust_timeout=500,
+                yield_on_timeout=True,
+            ):
+                self.watching.set()
+                if self.stopping.is_set():
+                    return
+                due = self.due is not None and datetime.now(UTC) >= self.due
+                if changes or due:
+                    self.rebuild()
+        finally:
+            self.watching.set()  # (watching failed: `start` must not wait for it)
 
     def stop(self) -> None:
         """Stop serving and watching, and remove the private folder."""
@@ -138,7 +160,7 @@ class Preview:
         with self.changed:
             self.changed.notify_all()
         if self.server is not None:
-            if self._threads:  # (serve_forever runs: ask it to stop)
+            if self._serving:  # (serve_forever runs: ask it to stop)
                 self.server.shutdown()
             self.server.server_close()
         for thread in self._threads:
@@ -167,8 +189,20 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "statusgen-preview"
 
+        def handle(self) -> None:
+            """Answer the connection's requests; a client leaving early is one quiet line, not a
+            traceback (an event stream's client leaving, which every reload does, not even that)."""
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError):
+                command, path = getattr(self, "command", None), getattr(self, "path", "")
+                asked = f" ({_printable(command)} {_printable(path)})" if command else ""
+                preview.log(f"A client closed its connection before its answer was sent{asked}.")
+
         def do_GET(self) -> None:
             """Serve a file of the site, or the stream of builds."""
+            if self._misdirected():
+                return
             parts = urlsplit(self.path)
             if parts.path == EVENTS_PATH:
                 self._events(parts.query)
@@ -177,16 +211,28 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
         def do_HEAD(self) -> None:
             """Like GET, without the body."""
-            self._file(unquote(urlsplit(self.path).path), body=False)
+            if not self._misdirected():
+                self._file(unquote(urlsplit(self.path).path), body=False)
+
+        def _misdirected(self) -> bool:
+            """Refuse (and say so) a request without exactly one Host header (400, as HTTP/1.1
+            requires) or whose Host is not this machine's (421)."""
+            hosts = self.headers.get_all("Host") or []
+            if len(hosts) != 1:
+                self.send_error(HTTPStatus.BAD_REQUEST, "A request needs exactly one Host header.")
+            elif not LOCAL_HOST.fullmatch(hosts[0].strip()):
+                self.send_error(
+                    HTTPStatus.MISDIRECTED_REQUEST,
+                    "The preview answers only for 127.0.0.1, localhost and [::1].",
+                )
+            else:
+                return False
+            return True
 
         def _file(self, path: str, body: bool = True) -> None:
-            if (
-                not path.endswith("/")
-                and (preview.output / path.lstrip("/")).is_dir()
-                and _resolve(preview.output, path)
-            ):
+            if not path.endswith("/") and _is_folder(preview.output, path):
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)  # (as a CDN does: relative links work)
-                self.send_header("Location", path + "/")
+                self.send_header("Location", _folder_location(path))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -253,12 +299,38 @@ def _next_change(output: Path) -> datetime | None:
         return None
 
 
+def _normalised(path: str) -> str:
+    """A decoded URL path made canonical: one leading `/`, no trailing one, no empty, `.` or `..`
+    segments, never above the root."""
+    return "/" + posixpath.normpath("/" + path).strip("/")
+
+
+def _folder_location(path: str) -> str:
+    """Where a folder asked without its slash is redirected: its normalised path, percent-encoded,
+    on this origin (one leading `/`, never `//` or `/\\`, which browsers read as another host)."""
+    normal = _normalised(path)
+    return quote(normal if normal == "/" else normal + "/")
+
+
+def _is_folder(root: Path, path: str) -> bool:
+    """Whether a URL path names a folder of the site holding a page."""
+    found = _resolve(root, path)
+    return found is not None and found.parent == root / _normalised(path).lstrip("/")
+
+
+def _printable(text: str) -> str:
+    """`text` safe to print on a terminal: control characters escaped, at most 200 characters."""
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return escaped if len(escaped) <= 200 else escaped[:199] + "…"
+
+
 def _resolve(root: Path, path: str) -> Path | None:
-    """The file of the site a URL path names (a folder's index.html), never outside `root`."""
-    normal = posixpath.normpath("/" + path).lstrip("/")
-    if normal.startswith("..") or "\0" in normal:
+    """The file of the site a URL path names (a folder's index.html), never outside `root`, nor the
+    marker (`publish.MARKER`: not deployed, so not served)."""
+    normal = _normalised(path).lstrip("/")
+    if "\0" in normal or normal == MARKER:  # (the marker is no page)
         return None
-    candidate = root / normal if normal not in ("", ".") else root
+    candidate = root / normal if normal else root
     if candidate.is_dir():
         candidate = candidate / "index.html"
     try:

@@ -10,6 +10,7 @@ folder, then among the themes shipped with statusgen.
 from __future__ import annotations
 
 import gettext
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,11 @@ from pathlib import Path
 import jinja2
 import jinja2.ext
 from jinja2.lexer import Token, TokenStream
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from statusgen import frontmatter
-from statusgen.errors import ContentError, Problem, did_you_mean
+from statusgen.errors import LINK_MESSAGE, ContentError, Problem, did_you_mean, link_problem
 
 THEME_KEYS = ("extends", "description")
 
@@ -47,16 +49,53 @@ class Theme:
         files: dict[str, Path] = {}
         for folder in reversed(self.folders):
             static = folder / "static"
-            if static.is_dir():
-                for path in sorted(static.rglob("*")):
-                    relative = path.relative_to(static)
-                    if path.is_file() and not any(p.startswith(".") for p in relative.parts):
-                        files[relative.as_posix()] = path
+            for path in theme_files(static)[0]:
+                relative = path.relative_to(static)
+                if not any(p.startswith(".") for p in relative.parts):
+                    files[relative.as_posix()] = path
         return dict(sorted(files.items()))
 
     def template_files(self) -> list[Path]:
         """Every template file of the chain (for cache keys and change watching)."""
-        return sorted(p for f in self.folders for p in (f / "templates").rglob("*") if p.is_file())
+        return sorted(p for f in self.folders for p in theme_files(f / "templates")[0])
+
+
+def theme_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The regular files under a theme's folder (`templates/` or `static/`), sorted, and the
+    symbolic links found there, which are never followed (`find_theme` refuses them)."""
+    files: list[Path] = []
+    links: list[Path] = []
+    if folder.is_symlink():
+        return files, [folder]
+    for directory, folders, names in os.walk(folder):  # (os.walk never enters a linked folder)
+        for name in [*folders, *names]:
+            path = Path(directory, name)
+            if path.is_symlink():
+                links.append(path)
+            elif name in names and path.is_file():
+                files.append(path)
+    return sorted(files), sorted(links)
+
+
+class _LinkFreeLoader(jinja2.FileSystemLoader):
+    """A file system loader that refuses a template reached through a symbolic link (which
+    `find_theme` reported already, unless it appeared since)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Load a template as FileSystemLoader does, unless a part of its path is a link."""
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            steps = [Path(searchpath)]
+            for piece in pieces:
+                steps.append(steps[-1] / piece)
+            link = next((step for step in steps if step.is_symlink()), None)
+            if link is not None:
+                raise jinja2.TemplateNotFound(template, f"{link.as_posix()} {LINK_MESSAGE}")
+            if steps[-1].is_file():
+                break
+        return super().get_source(environment, template)
 
 
 def find_theme(
@@ -85,9 +124,12 @@ def find_theme(
                     )
                 ]
             )
+        config_path = folder / "theme.yaml"
+        links = [path for path in (folder, config_path) if path.is_symlink()]
+        if links:  # (nothing is read through a link, not even theme.yaml)
+            raise ContentError([link_problem(links[0].as_posix())])
         folders.append(folder)
         names.append(current)
-        config_path = folder / "theme.yaml"
         shown = config_path.as_posix()
         text = frontmatter.decode(shown, config_path.read_bytes())
         config = frontmatter.load_yaml(shown, text) or {}
@@ -114,6 +156,9 @@ def find_theme(
             )
         where, where_line, field = shown, source.line(("extends",)), "extends"
         current = parent
+    links = [link for f in folders for part in ("templates", "static") for link in theme_files(f / part)[1]]
+    if links:
+        raise ContentError([link_problem(link.as_posix()) for link in links])
     return Theme(name, tuple(folders), tuple(names))
 
 
@@ -128,10 +173,10 @@ def environment(
     `compiled` may keep compiled templates between builds; they hold the constant messages
     translated (see `TranslatedConstants`), so give each language a cache of its own.
     """
-    chain = jinja2.FileSystemLoader([str(f / "templates") for f in theme.folders])
+    chain = _LinkFreeLoader([str(f / "templates") for f in theme.folders])
     by_name = jinja2.PrefixLoader(
         {
-            f"!{n}": jinja2.FileSystemLoader(str(f / "templates"))
+            f"!{n}": _LinkFreeLoader(str(f / "templates"))
             for n, f in zip(theme.names, theme.folders, strict=True)
         },
         delimiter="/",

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,64 @@ def chromium_path() -> str:
     if not found:
         pytest.skip("LOUD SKIP: chromium installed but not found on PATH")
     return found
+
+
+SAFETY_MS = 120_000  # the bound of any one wait in a page (a navigation, a condition), never a pace
+
+# Every word-like segment of the page's text (Intl.Segmenter, in the language of its element, so
+# Japanese words too) that is laid out on more than one line although it would fit, unbroken, in
+# the block it flows in (that block's width, not a flex or grid item's, which layout may squeeze).
+# Only a word wider than that block, a long URL, may break.
+_WORDS_BROKEN_INSIDE = """() => {
+  const flows = (element) => ["block", "list-item", "flow-root", "flex", "grid", "table-cell"]
+    .includes(getComputedStyle(element).display)
+    && !/flex|grid/.test(getComputedStyle(element.parentElement).display);
+  const room = (element) => {
+    while (element !== document.body && !flows(element)) element = element.parentElement;
+    const style = getComputedStyle(element);
+    return element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  };
+  const unbroken = (element, text) => {
+    const probe = document.createElement("span");
+    probe.style.cssText = "position: absolute; white-space: nowrap; visibility: hidden";
+    probe.textContent = text;
+    element.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return width;
+  };
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()); ) {
+    const element = node.parentElement;
+    const language = element.closest("[lang]").lang;
+    for (const word of new Intl.Segmenter(language, { granularity: "word" }).segment(node.data)) {
+      if (!word.isWordLike) continue;
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word.segment.length);
+      const boxes = [...range.getClientRects()].filter((box) => box.width > 0);
+      const lines = boxes.some((a) => boxes.some((b) => b.top >= a.bottom - 1));
+      if (lines && unbroken(element, word.segment) <= room(element)) {
+        broken.push(`${word.segment} (${language}, in <${element.localName} class="${element.className}">)`);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def words_broken_inside(page: Any) -> list[str]:
+    """The words of an open page broken across lines although they would fit on one (see above)."""
+    return page.evaluate(_WORDS_BROKEN_INSIDE)
+
+
+def new_page(browser: Any, **options: Any) -> Any:
+    """A new page of `browser`, whose waits are bounded by SAFETY_MS instead of Playwright's 30 s."""
+    page = browser.new_page(**options)
+    page.set_default_timeout(SAFETY_MS)
+    page.set_default_navigation_timeout(SAFETY_MS)
+    return page
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

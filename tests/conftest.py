@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from statusgen.publish import MARKER, MARKER_TEXT
+
 NOW = datetime.fromisoformat("2012-06-21T10:30:00-07:00")
 
 SITE_YAML = """\
@@ -36,6 +38,14 @@ def stylesheet(files: Iterable[str]) -> str:
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file under root (links to folders followed at the root), by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def read_site(root: Path) -> dict[str, bytes]:
+    """A published site's files as the build made them and deploy uploads them: the tree without
+    the marker the writer adds beside them (which must be there)."""
+    tree = read_tree(root)
+    assert tree.pop(MARKER, None) == MARKER_TEXT, f"{root} holds no marker"
+    return tree
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -279,6 +279,26 @@ def test_changes_lists_new_updates_and_status_moves(make_content) -> None:
     assert compare(later.files, later.derived)["changes"] == []
 
 
+def test_changes_give_each_update_as_markdown_and_as_plain_text(make_content) -> None:
+    """`update.body` is the Markdown source, as in the JSON API; `update.text` is plain text read
+    from the sanitised HTML: no tag, no javascript:, links written out (relative ones resolved
+    against the incident's page)."""
+    body = (
+        "Rolled **back**. <script>alert(1)</script>See <a href='javascript:alert(2)'>this</a>, "
+        "[the notes](https://example.com/notes) and [update 1](#update-1)."
+    )
+    outage = OUTAGE.replace("body: Back to normal.", f"body: {json.dumps(body)}")
+    before = build_files(make_content, {"incidents/outage.md": outage}, now=DURING)
+    after = build_result(make_content, {"incidents/outage.md": outage}).derived
+    (change,) = compare(before, after)["changes"]
+    assert change["update"]["body"] == body
+    assert change["update"]["text"] == (
+        "Rolled back. See this, the notes (https://example.com/notes) and "
+        "update 1 (https://status.example.com/incidents/outage/#update-1)."
+    )
+    assert list(change["update"]) == ["id", "status", "body", "text", "display_at"]
+
+
 def test_a_new_incident_is_created_with_its_first_update(make_content) -> None:
     """A new incident's first update is "created", the later ones "updated"."""
     before = build_files(make_content, {})
@@ -316,6 +336,7 @@ def test_changes_command_compares_with_a_published_folder(make_content, tmp_path
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [c["update"]["status"] for c in data["changes"]] == ["resolved"]
+    assert [c["update"]["text"] for c in data["changes"]] == ["Back to normal."]
     missing = runner.invoke(main, ["changes", "--content", str(content), "--since", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "does not exist" in missing.output
 

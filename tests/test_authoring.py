@@ -384,6 +384,45 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists already" in again.output
 
 
+def test_the_gitignore_of_init_ignores_what_builds_leave_beside_any_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds into `docs` (swap mode) and `site` (link mode) of a repository started by init: git
+    sees the content and the outputs (`docs` may be published from the repository), never the
+    locks kept beside them, link mode's copies, nor staging folders a killed build left."""
+    folder = tmp_path / "status"
+    assert CliRunner().invoke(main, ["init", str(folder)]).exit_code == 0
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    monkeypatch.chdir(folder)
+    for output, more in (("docs", []), ("site", ["--output-link"]), ("site", ["--output-link"])):
+        result = CliRunner().invoke(main, ["build", "--output", output, "--now", STAMP, *more])
+        assert result.exit_code == 0, result.output
+    (folder / ".docs.statusgen-staging-4242").mkdir()  # (as a killed build leaves it)
+    (folder / ".docs.statusgen-staging-4242" / "index.html").write_text("half")
+
+    def untracked() -> set[str]:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return {line[3:] for line in status.stdout.splitlines()}
+
+    seen = untracked()
+    assert {"docs/index.html", "docs/.statusgen-output", ".gitignore", "site"} <= seen
+    assert not [path for path in seen if ".statusgen-lock" in path or ".statusgen" in path.split("/")[0]]
+    assert (folder / ".docs.statusgen-lock").is_file() and (folder / ".site.statusgen").is_dir()
+    ignored = subprocess.run(
+        ["git", "check-ignore", ".docs.statusgen-lock", "nested/.public.statusgen-lock", ".site.statusgen/a"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    assert ignored.returncode == 0 and len(ignored.stdout.splitlines()) == 3
+
+
 def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> None:
     """init, new, update, resolve, build: the walk-through of the README, end to end."""
     folder = tmp_path / "status"

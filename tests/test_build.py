@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from statusgen import ContentError, build, check
-from statusgen.publish import STAGING_MARK, safe_relative, write_site
-from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, stylesheet
+from statusgen.publish import MARKER, MARKER_TEXT, STAGING_MARK, safe_relative, write_site
+from tests.conftest import NOW, SITE_YAML, incident_text, read_site, read_tree, stylesheet
 
 MAINTENANCE = """---
 title: Database upgrade
@@ -108,6 +108,22 @@ def test_the_same_content_and_now_give_identical_bytes(make_content, tmp_path: P
     assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
 
 
+def test_the_marker_is_the_writers_and_no_part_of_the_rendered_site(make_content, tmp_path: Path) -> None:
+    """Every build writes the same marker beside the site; `check`'s file map, the sitemap and the
+    header rules know nothing of it, and no site may hold a file of its name."""
+    content = make_content({"incidents/x.md": incident_text()})
+    files = check(content, NOW).files
+    assert MARKER not in files
+    assert not [name for name, data in files.items() if MARKER.encode() in data]
+    for linked in (False, True):
+        build(content, tmp_path / f"out-{linked}", NOW, linked=linked)
+        assert read_tree(tmp_path / f"out-{linked}") == {**files, MARKER: MARKER_TEXT}
+    assert b"statusgen build" in MARKER_TEXT and b"delete\nthe folder by hand" in MARKER_TEXT
+    with pytest.raises(ContentError, match="the name statusgen keeps for its marker"):
+        write_site({MARKER: b"a page"}, tmp_path / "other")
+    assert not (tmp_path / "other").exists()
+
+
 def test_a_failed_build_leaves_the_previous_site_untouched(make_content, tmp_path: Path) -> None:
     """Bad content raises ContentError and the output folder keeps every byte of the last build."""
     content = make_content({"incidents/x.md": incident_text()})
@@ -130,7 +146,7 @@ def test_a_rebuild_replaces_the_site_and_drops_removed_pages(make_content, tmp_p
     (content / "incidents" / "y.md").unlink()
     build(content, output, NOW)
     assert not (output / "incidents" / "y").exists()
-    assert read_tree(output) == dict(check(content, NOW).files)
+    assert read_site(output) == dict(check(content, NOW).files)
 
 
 def test_a_stale_staging_folder_is_removed_by_the_next_build(make_content, tmp_path: Path) -> None:

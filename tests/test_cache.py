@@ -12,7 +12,7 @@ import pytest
 import statusgen.render
 from statusgen import build, check
 from statusgen.cache import Cache
-from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, write_tree
+from tests.conftest import NOW, SITE_YAML, incident_text, read_site, read_tree, write_tree
 
 RESOLVED = incident_text(
     title="Old outage",
@@ -57,7 +57,7 @@ def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, b
     """A build into `public/` with the cache beside the content, in this process: its files."""
     output = site.parent / "public"
     result = build(site, output, now, workers=1, cache_dir=site.parent / ".statusgen-cache", linked=linked)
-    assert read_tree(output) == dict(result.files)  # what was published is what the build says
+    assert read_site(output) == dict(result.files)  # what was published is what the build says
     return dict(result.files)
 
 
@@ -126,7 +126,7 @@ def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, dam
     if damage == "edited":
         page.write_bytes(b"<p>Defaced</p>")
     result = build(site, output, NOW, **options)  # type: ignore[arg-type]
-    assert read_tree(output) == dict(result.files) == check(site, NOW, workers=1).files
+    assert read_site(output) == dict(result.files) == check(site, NOW, workers=1).files
 
 
 def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> None:
@@ -147,7 +147,7 @@ def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> N
         write_site(slow.files, output, linked=True)
     except ContentError as error:
         assert "changed while the site was being built" in str(error)
-    assert read_tree(output) == check(site, NOW, workers=1).files
+    assert read_site(output) == check(site, NOW, workers=1).files
 
 
 def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
@@ -302,7 +302,7 @@ def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tm
     assert os.readlink(output) == first
     build(site, output, NOW, workers=1, linked=True)  # back to the copy that held `inode`
     assert untouched.stat().st_ino == inode, "an unchanged file was rewritten"
-    tree = read_tree(output)
+    tree = read_site(output)
     assert tree == dict(result.files)
 
 
@@ -319,7 +319,7 @@ def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Pat
     (store / idle / "index.html").write_text("half-written")
     (store / idle / "stray.html").write_text("left over")
     result = build(site, output, NOW, workers=1, linked=True)
-    tree = read_tree(output)
+    tree = read_site(output)
     assert tree == dict(result.files)
 
 
@@ -332,7 +332,7 @@ def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> No
     assert output.is_symlink()
     build(site, output, NOW, workers=1)
     build(site, output, NOW, workers=1, linked=True)
-    tree = read_tree(output)
+    tree = read_site(output)
     assert tree == dict(result.files)
 
 

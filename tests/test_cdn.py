@@ -16,7 +16,7 @@ import pytest
 
 from statusgen import build, check
 from statusgen.cdn import IMMUTABLE
-from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, stylesheet, write_tree
+from tests.conftest import NOW, SITE_YAML, incident_text, read_site, stylesheet, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_NOW = datetime.fromisoformat("2012-06-22T12:00:00-07:00")
@@ -169,7 +169,7 @@ def test_precompressed_copies_are_exact_and_the_same_build_after_build(make_cont
         result = build(
             content, tmp_path / "c", NOW, workers=1, precompress=True, cache_dir=cache, linked=True
         )
-        assert read_tree(tmp_path / "c") == dict(first) == dict(result.files)
+        assert read_site(tmp_path / "c") == dict(first) == dict(result.files)
 
 
 # ---------------------------------------------------------------- links

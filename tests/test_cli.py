@@ -49,6 +49,33 @@ def test_content_errors_exit_1_with_located_messages(make_content, tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
+def test_an_output_folder_of_the_users_exits_1_with_the_reason_and_no_traceback(
+    make_content, tmp_path: Path
+) -> None:
+    """`statusgen build --output docs` over the user's docs: one located line saying what the folder
+    holds and how to start over, exit 1, and the folder as it was."""
+    content = make_content({"incidents/x.md": incident_text()})
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.md").write_text("mine")
+    (docs / "more.md").write_text("mine too")
+    command = [sys.executable, "-m", "statusgen", "build", "--content", str(content), "--output", str(docs)]
+    result = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1340298000"}
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{docs}: the output folder holds 2 files that statusgen did not write, such as more.md, "
+        "notes.md, and no .statusgen-output of an earlier build; a build replaces the whole output "
+        "folder, so it refuses one that is not its own (choose another --output, or delete the "
+        "folder by hand to start over)",
+        "1 error; nothing was written.",
+    ]
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "docs"]
+    assert sorted(p.name for p in docs.iterdir()) == ["more.md", "notes.md"]
+
+
 def test_check_validates_without_writing(make_content, tmp_path: Path, monkeypatch) -> None:
     """`statusgen check` exits 0 on good content and writes nothing."""
     content = make_content({"incidents/x.md": incident_text()})

@@ -19,7 +19,8 @@ from statusgen import build
 from statusgen.cdn import IMMUTABLE
 from statusgen.cli import main
 from statusgen.deploy import MANIFEST, deploy
-from tests.conftest import NOW, incident_text, read_tree
+from statusgen.publish import MARKER
+from tests.conftest import NOW, incident_text, read_site
 
 BUCKET = "status"
 
@@ -100,7 +101,7 @@ def test_a_first_deploy_uploads_everything_with_its_headers(s3: Any, site: tuple
     go first and pages before feeds and JSON."""
     result = run(s3, site)
     assert result.exit_code == 0, result.output
-    local = read_tree(site[1])
+    local = read_site(site[1])
     assert objects(s3, s3.bucket) == local
     order = [
         line.split(" ", 1)[1].removeprefix("site/")
@@ -138,14 +139,14 @@ def test_a_second_deploy_uploads_nothing(s3: Any, site: tuple[Path, Path]) -> No
     run(s3, site)
     again = run(s3, site)
     assert again.exit_code == 0 and "upload " not in again.output
-    assert again.output.strip().endswith(f"0 uploaded, 0 deleted, {len(read_tree(site[1]))} unchanged.")
+    assert again.output.strip().endswith(f"0 uploaded, 0 deleted, {len(read_site(site[1]))} unchanged.")
 
 
 def test_after_one_update_only_the_changed_objects_are_uploaded(s3: Any, site: tuple[Path, Path]) -> None:
     """An incident gains an update: exactly the files whose bytes changed are uploaded."""
     content, output = site
     run(s3, site)
-    before = read_tree(output)
+    before = read_site(output)
     (content / "incidents" / "two.md").write_text(
         incident_text(
             title="Two",
@@ -154,7 +155,7 @@ def test_after_one_update_only_the_changed_objects_are_uploaded(s3: Any, site: t
         )
     )
     build(content, output, NOW, workers=1, precompress=True)
-    after = read_tree(output)
+    after = read_site(output)
     changed = {key for key in after if before.get(key) != after[key]}
     assert "incidents/two/index.html" in changed and "incidents/one/index.html" not in changed
     result = run(s3, site)
@@ -181,7 +182,7 @@ def test_stale_objects_are_deleted_last(s3: Any, site: tuple[Path, Path]) -> Non
     deletions = [i for i, line in enumerate(lines) if line.startswith("delete ")]
     uploads = [i for i, line in enumerate(lines) if line.startswith("upload ")]
     assert deletions and uploads and max(uploads) < min(deletions)
-    assert objects(s3, s3.bucket) == read_tree(output)
+    assert objects(s3, s3.bucket) == read_site(output)
 
 
 def test_an_interrupted_deploy_ends_consistent_when_run_again(s3: Any, site: tuple[Path, Path]) -> None:
@@ -202,10 +203,10 @@ def test_an_interrupted_deploy_ends_consistent_when_run_again(s3: Any, site: tup
         deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None)
     s3.put_object = real
     partial = objects(s3, s3.bucket)
-    assert 0 < len(partial) < len(read_tree(output))
+    assert 0 < len(partial) < len(read_site(output))
     report = deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None)
-    assert len(report.uploaded) == len(read_tree(output)) - len(partial)
-    assert objects(s3, s3.bucket) == read_tree(output)
+    assert len(report.uploaded) == len(read_site(output)) - len(partial)
+    assert objects(s3, s3.bucket) == read_site(output)
 
 
 def test_a_missing_bucket_is_a_clear_error(s3: Any, site: tuple[Path, Path]) -> None:
@@ -236,7 +237,7 @@ def test_a_store_whose_etags_are_no_md5_still_deploys_only_changes(
     first = run(s3, site)
     again = run(s3, site)
     assert "upload " in first.output and "upload " not in again.output
-    assert again.output.strip().endswith(f"0 uploaded, 0 deleted, {len(read_tree(site[1]))} unchanged.")
+    assert again.output.strip().endswith(f"0 uploaded, 0 deleted, {len(read_site(site[1]))} unchanged.")
 
 
 def test_old_assets_stay_while_cached_pages_may_ask_for_them(s3: Any, site: tuple[Path, Path]) -> None:
@@ -259,7 +260,7 @@ def test_old_assets_stay_while_cached_pages_may_ask_for_them(s3: Any, site: tupl
     assert any(line.startswith("keep site/static/") for line in lines)
     later = deploy(output, f"s3://{s3.bucket}/site", client=s3, log=lambda line: None, now=1010.0 + 90)
     assert {key.removeprefix("site/") for key in later.deleted} == old
-    assert objects(s3, s3.bucket) == read_tree(output)
+    assert objects(s3, s3.bucket) == read_site(output)
 
 
 def test_objects_statusgen_did_not_upload_are_left_alone(s3: Any, site: tuple[Path, Path]) -> None:
@@ -269,6 +270,27 @@ def test_objects_statusgen_did_not_upload_are_left_alone(s3: Any, site: tuple[Pa
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0 and "leave other/keep.txt (not uploaded by statusgen)" in result.output
     assert s3.get_object(Bucket=s3.bucket, Key="other/keep.txt")["Body"].read() == b"mine"
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_the_marker_of_the_output_is_never_uploaded(
+    s3: Any, make_content, tmp_path: Path, linked: bool
+) -> None:
+    """The file that tells a build the folder is statusgen's is no part of the site: deploy neither
+    plans, uploads nor counts it, from a plain folder or a link-mode output."""
+    content = make_content({"incidents/one.md": incident_text()})
+    output = tmp_path / "public"
+    build(content, output, NOW, workers=1, linked=linked)
+    assert (output / MARKER).is_file()
+    lines: list[str] = []
+    dry = deploy(output, f"s3://{s3.bucket}/site", dry_run=True, log=lines.append, client=s3)
+    report = deploy(output, f"s3://{s3.bucket}/site", log=lines.append, client=s3)
+    assert "site/" + MARKER not in dry.uploaded + report.uploaded
+    assert not [line for line in lines if MARKER in line]
+    assert objects(s3, s3.bucket) == read_site(output)  # (read_site: the tree but the marker)
+    assert deploy(output, f"s3://{s3.bucket}/site", log=lines.append, client=s3).unchanged == len(
+        read_site(output)
+    )
 
 
 def test_cache_lifetimes_follow_site_yaml(s3: Any, site: tuple[Path, Path]) -> None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import json
+import re
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 import icalendar
 import pytest
+import vobject
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +28,7 @@ from tests.conftest import NOW, SITE_YAML, incident_text
 from tests.strategies import EPOCH, SITE
 
 NOW_INSTANT = EPOCH + timedelta(days=1)
+IN_WINDOW_LATE = datetime.fromisoformat("2012-06-29T08:00:00-07:00")
 
 OUTAGE = incident_text(
     title="Website down",
@@ -197,7 +203,8 @@ HOSTILE = "Ctrl\x01\x08 chars, RTL \u202eevil\u202c, zero\u200bwidth, emoji 🔥
 
 
 def test_any_character_still_gives_well_formed_feeds(make_content) -> None:
-    """Control characters are removed (also from YAML escapes); RTL marks, emoji, CJK survive."""
+    """Control characters are removed (also from YAML escapes); emoji and CJK survive, and bidi
+    controls and zero-width spaces are removed from titles but kept in bodies."""
     title = '"' + HOSTILE.replace("\x01", "\\x01").replace("\x08", "\\b") + '"'
     files = build_files(
         make_content,
@@ -209,7 +216,8 @@ def test_any_character_still_gives_well_formed_feeds(make_content) -> None:
         for entry in feed.entries:
             assert "\x01" not in entry.title and "\x08" not in entry.title
     entry = parse(files["history.atom"]).entries[0]
-    assert "\u202eevil" in entry.title and "🔥" in entry.title and "障害" in entry.title
+    assert "RTL evil, zerowidth" in entry.title and "🔥" in entry.title and "障害" in entry.title
+    assert "\u202eevil\u202c" in entry.content[0].value
     assert "<b>tags</b>" in entry.title  # a title is text: shown as written, escaped in the XML
     assert entry.title.startswith("Ctrl chars, RTL")
     assert b"&lt;b&gt;tags&lt;/b&gt;" in files["history.atom"]
@@ -359,3 +367,187 @@ def test_feeds_choose_what_sorting_everything_would(entries: list, count: int) -
     every_update = [(u.at, f"{writer.entry_tag(e)}#update-{u.number}") for e in entries for u in e.updates]
     chosen = [(row.updated, row.id) for row in writer.update_rows(ordered)]
     assert chosen == sorted(every_update, reverse=True)[:count]
+
+
+# ---------------------------------------------------------------- texts escaped once
+
+TRICKY_SITE = """\
+title: {fr: "L'état & <b>Chirp</b>", en: "Chirp's status & <b>more</b>"}
+description: {fr: "L'état de Chirp & <i>plus</i>, 1 < 2", en: "Chirp's services & <i>more</i>, 1 < 2"}
+base_url: https://status.example.com/
+languages: [fr, en]
+timezone: America/Los_Angeles
+components:
+  - id: web
+    name: {fr: "Site & <web>", en: "Web's & <site>"}
+"""
+TRICKY_TITLES = {"fr": "L'API & <b>le site</b>", "en": "The API's & <b>site</b>"}
+TRICKY_BODIES = {
+    "fr": ("Ça n'ira pas & `<b>` reste du texte, 1 < 2.", "Ça n'ira pas & <b> reste du texte, 1 < 2."),
+    "en": ("It won't & `<b>` stays text, 1 < 2.", "It won't & <b> stays text, 1 < 2."),
+}
+
+
+class _Text(HTMLParser):
+    """The text an HTML reader shows (its markup dropped, its references decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def shown_as_html(value: str) -> str:
+    """What a reader taking `value` as HTML shows."""
+    reader = _Text()
+    reader.feed(value)
+    reader.close()
+    return "".join(reader.parts)
+
+
+def test_feed_texts_are_escaped_exactly_once_in_every_feed_and_language(make_content) -> None:
+    """Titles, descriptions and entry HTML with `'`, `&` and `<` read back as written, by feedparser,
+    in every Atom and RSS feed of every language; RSS's channel description escapes only what HTML
+    would read as markup (so "Chirp's" is never "Chirp&#39;s")."""
+    translation = "---\ntitle: " + json.dumps(TRICKY_TITLES["en"]) + "\nupdates:\n  - body: "
+    translation += json.dumps(TRICKY_BODIES["en"][0]) + "\n---\n"
+    files = build_files(
+        make_content,
+        {
+            "incidents/x.md": incident_text(
+                title=json.dumps(TRICKY_TITLES["fr"]),
+                updates=f"\n  - at: 2012-06-21T09:10:00-07:00\n    status: investigating\n"
+                f"    body: {json.dumps(TRICKY_BODIES['fr'][0])}",
+            ),
+            "incidents/x.en.md": translation,
+        },
+        site=TRICKY_SITE,
+    )
+    site = yaml.safe_load(TRICKY_SITE)
+    feeds = sorted(path for path in files if path.endswith((".atom", ".rss")))
+    assert len(feeds) == 2 * 2 * (3 + 2)  # (per component: history and updates)
+    for path in feeds:
+        language = "en" if path.startswith("en/") else "fr"
+        title, description = site["title"][language], site["description"][language]
+        component = site["components"][0]["name"][language]
+        feed = parse(files[path])
+        assert feed.feed.title.startswith(title), path  # "<site title>: incident history"
+        assert component in feed.feed.title or not path.startswith(("components/", "en/components/"))
+        if path.endswith(".atom"):
+            assert feed.feed.subtitle == description, path
+        else:
+            raw = ElementTree.fromstring(files[path]).findtext("channel/description")
+            assert raw == description.replace("<i>", "&lt;i>").replace("</i>", "&lt;/i>"), path
+            assert shown_as_html(feed.feed.subtitle) == description, path
+        if "maintenance." in path:
+            continue
+        (entry,) = feed.entries
+        assert entry.title.endswith(TRICKY_TITLES[language]), path  # "[Investigating] <title>"
+        html = entry.content[0].value if path.endswith(".atom") else entry.summary
+        assert TRICKY_BODIES[language][1] in shown_as_html(html), path
+        assert f"{component}" in shown_as_html(html) or "updates." in path, path
+
+
+# ---------------------------------------------------------------- calendars: texts, names, validity
+
+HOSTILE_WINDOW = """---
+title: Database upgrade
+start: 2012-06-28T22:00:00-07:00
+end: 2012-06-29T00:00:00-07:00
+components: [api]
+updates:
+  - at: 2012-06-14T10:00:00-07:00
+    status: scheduled
+    body: "We will upgrade the database. <script>alert(1)</script>"
+  - at: 2012-06-28T22:00:00-07:00
+    status: in_progress
+    body: "Started: read <a href=\\"javascript:alert(2)\\">the plan</a>, **really**."
+  - at: 2012-06-28T23:40:00-07:00
+    status: completed
+    body: "Done. Details in [the notes](https://example.com/notes) and [the history](../../history/)."
+---
+<img src=x onerror=alert(3)>Expect a few minutes of errors.
+"""
+
+
+def description(data: bytes, uid: str = "maintenance-db@status.example.com") -> str:
+    """The DESCRIPTION of one event of a calendar, unescaped."""
+    (event,) = [e for e in events(data) if str(e["uid"]) == uid]
+    return str(event["description"])
+
+
+def test_calendar_descriptions_are_plain_text_read_from_the_sanitised_html(make_content) -> None:
+    """No tag, no script, no javascript: URL reaches a DESCRIPTION; Markdown is read, not shown
+    as source, and links are written out, relative ones resolved against the maintenance's page."""
+    files = build_files(make_content, {"maintenance/db.md": HOSTILE_WINDOW}, now=IN_WINDOW_LATE)
+    for path in ("maintenance.ics", "components/api/maintenance.ics"):
+        text = description(files[path])
+        assert not re.search(r"<[A-Za-z/!?]", text), text
+        assert "javascript" not in text and "alert" not in text and "onerror" not in text
+        assert "**" not in text and "Started: read the plan, really." in text
+        assert "Done. Details in the notes (https://example.com/notes) and the history " in text
+        assert "(https://status.example.com/history/)." in text
+        assert text.endswith("\n\nExpect a few minutes of errors.")
+
+
+def test_calendar_descriptions_list_updates_newest_first_each_with_its_status(make_content) -> None:
+    """What the window touches, then every update newest first ("Completed" before the
+    announcement), each after its status and time, then the summary."""
+    files = build_files(make_content, {"maintenance/db.md": HOSTILE_WINDOW}, now=IN_WINDOW_LATE)
+    blocks = description(files["maintenance.ics"]).split("\n\n")
+    assert blocks[0] == "Affected: API"
+    assert blocks[1:9] == [
+        "Completed · June 28, 2012, 11:40\u202fPM UTC−7",
+        "- API: Under maintenance → Operational",  # (what each update changed)
+        "Done. Details in the notes (https://example.com/notes) and the history "
+        "(https://status.example.com/history/).",
+        "In progress · June 28, 2012, 10:00\u202fPM UTC−7",
+        "- API: Operational → Under maintenance",
+        "Started: read the plan, really.",
+        "Scheduled · June 14, 2012, 10:00\u202fAM UTC−7",
+        "We will upgrade the database.",
+    ]
+
+
+def test_a_calendar_without_windows_is_valid_for_strict_parsers(make_content) -> None:
+    """A component calendar with no window (and a whole site's with none) still holds one component,
+    a VFREEBUSY without busy time, so icalendar's and vobject's validations accept it."""
+    empty_site = build_files(make_content, {})
+    assert empty_site["maintenance.ics"] == build_files(make_content, {})["maintenance.ics"]  # stable
+    for data in (build_files(make_content)["components/web/maintenance.ics"], empty_site["maintenance.ics"]):
+        parsed = icalendar.Calendar.from_ical(data)
+        parsed.validate()  # raises IncompleteComponent for a calendar without a component
+        assert [c.name for c in parsed.subcomponents] == ["VFREEBUSY"]
+        (placeholder,) = parsed.subcomponents
+        assert "FREEBUSY" not in placeholder and str(placeholder["uid"]).startswith("maintenance-calendar")
+        strict = vobject.readOne(data.decode())
+        strict.validate(raiseException=True)
+        assert [child.name for child in strict.getChildren() if child.name.startswith("V")] == [
+            "VERSION",
+            "VFREEBUSY",
+        ]
+    # The placeholder goes once a window exists.
+    assert [
+        c.name
+        for c in icalendar.Calendar.from_ical(build_files(make_content)["maintenance.ics"]).subcomponents
+    ] == ["VEVENT"]
+
+
+def test_every_calendar_has_a_name_of_its_own_in_its_language() -> None:
+    """X-WR-CALNAME names the site and, for a component's calendar, the component, translated: a
+    reader subscribed to several calendars tells them apart."""
+    files = check(Path(__file__).parent.parent / "content", NOW).files
+    names = {
+        path: str(icalendar.Calendar.from_ical(data)["x-wr-calname"])
+        for path, data in files.items()
+        if path.endswith(".ics")
+    }
+    assert len(names) == 2 * (1 + 9) and len(set(names.values())) == len(names)
+    assert names["maintenance.ics"] == "Chirp — état du service\u00a0: maintenances"
+    assert (
+        names["components/api/maintenance.ics"]
+        == "Chirp — état du service\u00a0: maintenances (API publique)"
+    )
+    assert names["en/components/api/maintenance.ics"] == "Chirp status: Public API maintenance"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import statusgen
 from statusgen import ContentError, build, check
 from statusgen.derive import derive
 from statusgen.i18n import Formatter
+from statusgen.publish import MARKER, MARKER_TEXT, write_site
 from statusgen.render import render_markdown, too_complex
 from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
 from tests.strategies_text import content_files
@@ -133,7 +135,7 @@ def test_a_5_mb_post_mortem_builds_and_16_mb_is_refused(make_content) -> None:
 
 
 def test_titles_with_bidi_zero_width_and_25000_characters_build(make_content) -> None:
-    """Bidi overrides and zero-width characters pass through escaped; a 25,000-character title builds."""
+    """Bidi overrides and zero-width characters are removed from a title; a 25,000-character title builds."""
     bidi = '"Outage \u202egnp.exe\u202c \u200b\u2066x\u2069"'
     long_title = "A" * 25000
     built = check(
@@ -145,7 +147,7 @@ def test_titles_with_bidi_zero_width_and_25000_characters_build(make_content) ->
         ),
         NOW,
     ).files
-    assert "Outage \u202egnp.exe\u202c" in built["incidents/bidi/index.html"].decode()
+    assert "Outage gnp.exe x" in built["incidents/bidi/index.html"].decode()
     assert long_title in built["incidents/long/index.html"].decode()
     ElementTree.fromstring(built["history.atom"])
 
@@ -278,16 +280,17 @@ def test_an_output_overlapping_the_content_is_refused(make_content, tmp_path: Pa
 
 
 def test_an_output_holding_the_working_folder_is_refused(make_content, tmp_path: Path, monkeypatch) -> None:
-    """Building into `.` or a parent of the working folder is refused."""
+    """Building into `.` or a parent of the working folder is refused, in either mode."""
     content = make_content({})
     work = tmp_path / "work"
     work.mkdir()
     (work / "keep.txt").write_text("keep")
     monkeypatch.chdir(work)
-    with pytest.raises(ContentError, match="holds the working folder"):
-        build(content, Path("."), NOW)
-    with pytest.raises(ContentError, match=r"holds the working folder|overlaps the content folder"):
-        build(content, Path(".."), NOW)
+    for linked in (False, True):
+        with pytest.raises(ContentError, match="holds the working folder"):
+            build(content, Path("."), NOW, linked=linked)
+        with pytest.raises(ContentError, match=r"holds the working folder|overlaps the content folder"):
+            build(content, Path(".."), NOW, linked=linked)
     assert (work / "keep.txt").read_text() == "keep"
 
 
@@ -345,3 +348,151 @@ def test_a_read_only_parent_is_a_located_error(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "ro/public: cannot publish the site: Permission denied" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """Everything under a folder, hidden entries included: each file's bytes, each folder, each
+    symbolic link's target (not followed)."""
+    found: dict[str, object] = {}
+    for root, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = Path(root) / name
+            key = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[key] = f"-> {os.readlink(path)}"
+            elif path.is_dir():
+                found[key] = "folder"
+            else:
+                found[key] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_a_folder_statusgen_did_not_write_is_refused_and_left_untouched(
+    make_content, tmp_path: Path, linked: bool
+) -> None:
+    """`--output docs` over a folder of the user's: a located error naming what it holds, and not a
+    byte changed, not even a lock file, staging folder or link-mode store created beside it."""
+    content = make_content({"incidents/x.md": incident_text()})
+    output = write_tree(tmp_path / "docs", {"notes.md": "mine", "drafts/plan.md": "also mine"})
+    before = snapshot(tmp_path)
+    with pytest.raises(ContentError) as caught:
+        build(content, output, NOW, linked=linked)
+    (problem,) = caught.value.problems
+    assert problem.path == str(output)
+    assert problem.message.startswith(
+        "the output folder holds 1 file and 1 folder that statusgen did not write, such as drafts/, notes.md"
+    )
+    assert problem.hint == "choose another --output, or delete the folder by hand to start over"
+    with pytest.raises(ContentError, match="did not write"):  # the write stage refuses it by itself too
+        write_site({"index.html": b"x"}, output, linked)
+    assert snapshot(tmp_path) == before
+
+
+def test_an_empty_folder_or_none_is_a_fine_output(make_content, tmp_path: Path) -> None:
+    """An existing empty folder, and a folder not there yet, receive the site and its marker."""
+    content = make_content({})
+    (tmp_path / "empty").mkdir()
+    for output in (tmp_path / "empty", tmp_path / "new" / "public"):
+        build(content, output, NOW)
+        assert (output / "index.html").is_file()
+        assert (output / MARKER).read_bytes() == MARKER_TEXT
+
+
+def test_a_folder_of_an_earlier_build_is_replaced_whole(make_content, tmp_path: Path) -> None:
+    """The marker says the folder is statusgen's: the next build replaces it, files added by hand
+    included (as the marker's text warns)."""
+    content = make_content({})
+    output = tmp_path / "docs"
+    build(content, output, NOW)
+    (output / "notes.md").write_text("added by hand")
+    build(content, output, NOW)
+    assert not (output / "notes.md").exists()
+    assert b"delete\nthe folder by hand" in (output / MARKER).read_bytes()
+
+
+def test_an_output_of_an_earlier_release_is_replaced(make_content, tmp_path: Path) -> None:
+    """Releases before the marker always wrote `api/statusgen/next-change.json` and `headers.json`:
+    such an output is statusgen's (upgrading refuses no site); either file alone is no sign."""
+    content = make_content({})
+    earlier = {"index.html": "old", "api/statusgen/next-change.json": "{}", "headers.json": "{}"}
+    output = write_tree(tmp_path / "public", earlier)
+    build(content, output, NOW)
+    assert (output / MARKER).is_file() and (output / "index.html").read_text() != "old"
+    for sign in ("api/statusgen/next-change.json", "headers.json"):
+        partial = write_tree(tmp_path / f"partial-{sign.replace('/', '-')}", {sign: "{}"})
+        with pytest.raises(ContentError, match="statusgen did not write"):
+            build(content, partial, NOW)
+        assert snapshot(partial) == snapshot(write_tree(tmp_path / "again", {sign: "{}"}))
+        shutil.rmtree(tmp_path / "again")
+
+
+def test_theme_folders_and_the_contents_parents_are_refused(
+    make_content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build never replaces a folder themes are looked up in (beside the content, or the shipped
+    ones), a folder inside or holding one, nor the folders holding the content."""
+    shipped = tmp_path / "shipped" / "themes"  # (a copy: the real one must never be at risk here)
+    module = importlib.import_module("statusgen.build")
+    shutil.copytree(module.builtin_themes_dir(), shipped)
+    monkeypatch.setattr(module, "builtin_themes_dir", lambda: shipped)
+    site = tmp_path / "site"
+    content = make_content({})
+    shutil.move(content, site / "content")
+    content = site / "content"
+    write_tree(site / "themes" / "brand", {"theme.yaml": "extends: default\n"})
+    before = snapshot(tmp_path)
+    refused = {
+        site / "themes": "the theme folder",
+        site / "themes" / "brand": "the theme folder",
+        site / "themes" / "new": "the theme folder",
+        shipped: "the theme folder",
+        shipped / "default" / "static": "the theme folder",
+        shipped.parent: "the theme folder",
+        site: "the content folder",
+        tmp_path: "the content folder",
+    }
+    for output, what in refused.items():
+        for linked in (False, True):
+            with pytest.raises(ContentError, match=f"overlaps {what}") as caught:
+                build(content, output, NOW, linked=linked)
+            assert caught.value.problems[0].path == str(output)
+    assert snapshot(tmp_path) == before
+
+
+def test_link_mode_owns_its_link_and_swap_mode_checks_the_folder_a_link_points_to(
+    make_content, tmp_path: Path
+) -> None:
+    """Link mode's own link is statusgen's output, in either mode; the user's link to a folder of
+    theirs is followed in swap mode and refused, the folder untouched; to an earlier build, used."""
+    content = make_content({})
+    output = tmp_path / "public"
+    build(content, output, NOW, linked=True)
+    build(content, output, NOW, linked=True)
+    assert output.is_symlink() and (output / MARKER).read_bytes() == MARKER_TEXT
+    build(content, output, NOW)  # swap mode replaces the served copy
+    build(content, output, NOW, linked=True)
+    assert (output / MARKER).is_file()
+    users = write_tree(tmp_path / "www", {"notes.md": "mine"})
+    link = tmp_path / "site"
+    link.symlink_to(users)
+    before = snapshot(tmp_path)
+    with pytest.raises(ContentError, match=r"holds 1 file that statusgen did not write, such as notes\.md"):
+        build(content, link, NOW)
+    assert snapshot(tmp_path) == before
+    (users / "notes.md").unlink()
+    build(content, users, NOW)
+    (users / "notes.md").write_text("added by hand to an earlier build")
+    build(content, link, NOW)
+    assert link.is_symlink() and (users / MARKER).is_file() and not (users / "notes.md").exists()
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_a_file_as_the_output_is_refused_in_either_mode(make_content, tmp_path: Path, linked: bool) -> None:
+    """An output that is a file is never moved or replaced."""
+    content = make_content({})
+    (tmp_path / "public").write_text("a file of the user's")
+    before = snapshot(tmp_path)
+    with pytest.raises(ContentError, match="exists and is not a folder"):
+        build(content, tmp_path / "public", NOW, linked=linked)
+    assert snapshot(tmp_path) == before

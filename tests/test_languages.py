@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 import statusgen.render
 from statusgen import ContentError, build, check, load_content
 from statusgen.i18n import LOCALE_DIR, SHIPPED_LANGUAGES, Formatter, language_name, text_direction
-from tests.conftest import NOW, SITE_YAML, incident_text, read_tree, stylesheet
+from tests.conftest import NOW, SITE_YAML, incident_text, read_site, stylesheet
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -531,7 +531,7 @@ def test_a_translation_edit_renders_only_that_language_again(
         uncached = check(bilingual, NOW, workers=1).files
         del pages[before:]  # (what the uncached build rendered)
         result = build(bilingual, output, NOW, workers=1, cache_dir=cache, linked=linked)
-        assert read_tree(output) == dict(result.files) == uncached
+        assert read_site(output) == dict(result.files) == uncached
         return dict(result.files)
 
     cached()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from statusgen.publish import STAGING_MARK, write_site
-from tests.conftest import read_tree
+from statusgen.publish import LOCK_SUFFIX, STAGING_MARK, write_site
+from tests.conftest import read_site, read_tree
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "content"
@@ -74,13 +74,28 @@ def test_a_build_killed_anywhere_in_its_write_leaves_the_old_or_the_new_site(tmp
         pid = write_in_child(new, output)
         staging = tmp_path / f".public{STAGING_MARK}{pid}"
         kill_when(pid, lambda staging=staging, ready=ready: ready(staging))
-        found = read_tree(output)
+        found = read_site(output)
         assert found in (old, new), f"killed at point {len(outcomes)}: neither the old nor the new site"
         outcomes.append("new" if found == new else "old")
     assert outcomes[0] == "old" and outcomes[-1] == "new"
     write_site(new, output)
-    assert read_tree(output) == new
+    assert read_site(output) == new
     assert [p.name for p in tmp_path.iterdir() if STAGING_MARK in p.name] == []
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
+def test_the_lock_stays_beside_the_output_after_a_build(tmp_path: Path, linked: bool) -> None:
+    """Builds take turns by locking `.<output>.statusgen-lock`; the file stays after a build (were it
+    unlinked while another build waits on it, a third would lock a new file of that name and swap
+    at the same time as the second), the same file from build to build."""
+    output = tmp_path / "public"
+    lock = tmp_path / f".public{LOCK_SUFFIX}"
+    write_site(site("one", 3), output, linked)
+    assert lock.is_file()
+    inode = lock.stat().st_ino
+    write_site(site("two", 3), output, linked)
+    assert lock.is_file() and lock.stat().st_ino == inode
+    assert read_site(output) == site("two", 3)
 
 
 def run_build(content: Path, output: Path, cwd: Path, seed: str) -> None:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import icalendar
 import lxml.etree
 import lxml.html
 import pytest
@@ -337,6 +338,13 @@ VECTORS = [
     "<<img src=x onerror=alert(1)//<",
     '<a href="https://ok.example/',
     "Set.constructor`alert\\x28document.domain\\x29```",
+    # images from another host, written as if relative (protocol-relative and what browsers read so)
+    "![t](//tracker.example/x.gif)",
+    '<img src="/\\tracker.example/x.gif">',
+    '<img src="\\\\tracker.example/x.gif">',
+    '<img src=" &#9;/&#10;/tracker.example/x.gif">',
+    '<img src="/%5Ctracker.example/x.gif">',
+    '<img src="HTTPS:tracker.example/x.gif">',
     # characters feeds, JSON and YAML care about
     "]]><script>alert(1)</script><![CDATA[",
     "\u2028\u2029<script>alert(1)</script>",
@@ -496,9 +504,13 @@ def element_problems(
         if local not in URL_ATTRS:
             continue
         if tag == "img" and local == "src":
-            resolved = urljoin(page_url, re.sub(r"[\t\n\r]", "", value.strip(_C0_OR_SPACE)))
-            if urlsplit(resolved).scheme != "https":
+            # As a browser reads it (WHATWG): in an http(s) URL a backslash is a slash.
+            read = re.sub(r"[\t\n\r]", "", value.strip(_C0_OR_SPACE)).replace("\\", "/")
+            resolved = urlsplit(urljoin(page_url, read))
+            if resolved.scheme != "https":
                 out.append(f"<img> loads {value!r}, not over https")
+            elif not url_scheme(read) and resolved.hostname != urlsplit(page_url).hostname:
+                out.append(f"<img> loads {value!r} from another host than the page's")
         elif url_scheme(value) not in ("", "http", "https", "mailto"):
             out.append(f"<{tag}> has {name}={value!r} (scheme {url_scheme(value)}:)")
     return out
@@ -684,10 +696,18 @@ def svg_problems(data: bytes) -> list[str]:
 
 
 def calendar_problems(data: bytes) -> list[str]:
-    """A calendar carries no HTML description and no attachment."""
-    return [
+    """A calendar carries no HTML description and no attachment, and its DESCRIPTIONs (plain text
+    read from Markdown) hold nothing an HTML reader would take for markup."""
+    out = [
         f"has {m.group(1).decode()}" for m in re.finditer(rb"^(X-ALT-DESC|ATTACH)[;:]", data, re.MULTILINE)
     ]
+    for event in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        text = str(event.get("description", ""))
+        tokens = Tokens()
+        tokens.feed(text)
+        tokens.close()
+        out += [f"DESCRIPTION holds <{tag}>" for tag, _, _ in tokens.tags] + tokens.other
+    return out
 
 
 def file_problems(path: str, data: bytes) -> list[Problem]:
@@ -842,3 +862,83 @@ def test_vectors_in_site_title_and_description(tmp_path: Path, start: int) -> No
                 if alone:
                     lines.append(f"v{start + offset:03d} {vector!r} in {field} alone:{summary(alone, 3)}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+# ---------------------------------------------------------------- images: https or the site's own
+
+TRACKERS = [
+    "![bad](//tracker.example/x.gif)",
+    '<img alt="bad" src="//tracker.example/x.gif">',
+    '<img alt="bad" src="/\\tracker.example/x.gif">',
+    '<img alt="bad" src="\\\\tracker.example/x.gif">',
+    '<img alt="bad" src="\\/tracker.example/x.gif">',
+    '<img alt="bad" src="/%5Ctracker.example/x.gif">',
+    '<img alt="bad" src="%2F%2Ftracker.example/x.gif">',
+    '<img alt="bad" src=" //tracker.example/x.gif">',
+    '<img alt="bad" src="&#9;&#10;//tracker.example/x.gif">',
+    '<img alt="bad" src="/&#9;/tracker.example/x.gif">',
+    '<img alt="bad" src="/&#10;\\tracker.example/x.gif">',
+    '<img alt="bad" src="https:tracker.example/x.gif">',
+    '<img alt="bad" src="HTTPS:tracker.example/x.gif">',
+    '<img alt="bad" src="https:/tracker.example/x.gif">',
+    '<img alt="bad" src="http://tracker.example/x.gif">',
+    '<img alt="bad" src="HTTP://tracker.example/x.gif">',
+    '<img alt="bad" src="ftp://tracker.example/x.gif">',
+]
+KEPT_IMAGES = {
+    "![good](https://img.example/ok.png)": "https://img.example/ok.png",
+    '<img alt="good" src="HTTPS://img.example/ok2.png">': "HTTPS://img.example/ok2.png",
+    "![good](/static/ok.png)": "/static/ok.png",
+    "![good](../../static/ok3.png)": "../../static/ok3.png",
+    "![good](ok4.png)": "ok4.png",
+}
+
+
+class _Images(HTMLParser):
+    """The `src` of every image of a document (None for an image without one)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sources: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src"))
+
+
+def image_sources(html: str) -> list[str | None]:
+    """The image sources of an HTML document or fragment."""
+    reader = _Images()
+    reader.feed(html)
+    reader.close()
+    return reader.sources
+
+
+def test_images_load_over_https_or_from_the_site_itself(tmp_path: Path) -> None:
+    """Protocol-relative images, in every form a browser reads as one (backslashes, encoded
+    slashes, spaces, tabs or newlines, `https:` without slashes, any case), and plain http images
+    lose their source on the pages and in the feeds; https images and the site's own stay."""
+    body = "\n\n".join([*TRACKERS, *KEPT_IMAGES])
+    files = build(tmp_path, {**small_site(), "incidents/images.md": incident_md("Images", body, body, "web")})
+    page = files["incidents/images/index.html"].decode()
+    feed = lxml.etree.fromstring(files["history.atom"], XML_PARSER)
+    entry = next(
+        e for e in feed.iter(f"{ATOM}entry") if e.find(f"{ATOM}link").get("href").endswith("/images/")
+    )
+    for html in (page, entry.findtext(f"{ATOM}content")):
+        sources = image_sources(html)
+        assert [s for s in sources if s and "tracker" in s] == []
+        assert [s for s in sources if s] == 2 * list(KEPT_IMAGES.values())  # the update, the body
+        assert len(sources) == 2 * (len(TRACKERS) + len(KEPT_IMAGES))  # (each one's alt text stays)
+
+
+@pytest.mark.parametrize("markup", TRACKERS)
+def test_image_sources_are_read_the_way_browsers_read_them(markup: str) -> None:
+    """The sanitiser's rule alone: each tracker form loses its source, whatever hides the host."""
+    from statusgen.render import image_source, sanitise
+
+    assert "tracker" not in sanitise(markup.replace("![bad](", '<img src="').replace(".gif)", '.gif">'))
+    value = re.search(r'src="([^"]*)"|\]\(([^)]*)\)', markup)
+    assert value is not None
+    raw = lxml.html.fragment_fromstring(f'<img src="{value.group(1) or value.group(2)}">').get("src")
+    assert image_source(raw) is None
