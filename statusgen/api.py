@@ -395,7 +395,7 @@ def badge_files(derived: Derived, words: Mapping[str, Mapping[str, str]], label:
     snap = derived.snapshot
     add("", label, _INDICATOR_STATUS[snap.indicator])
     for state in snap.components:
-        add(f"components/{state.component.id}/", state.component.name, state.status)
+        add(state.path, state.component.name, state.status)
     return out
 
 

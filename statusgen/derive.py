@@ -84,6 +84,12 @@ def entry_path(kind: Kind, slug: str) -> str:
     return f"{kind.folder}/{slug}/"
 
 
+def component_path(component_id: str) -> str:
+    """A component's page (and its feeds' and badge's folder), relative to a language's root:
+    `components/<id>/`. The one place the path is spelled."""
+    return f"components/{component_id}/"
+
+
 @dataclass(frozen=True)
 class Interval:
     """A span of time during which a component had one status other than operational."""
@@ -130,6 +136,11 @@ class Affected:
     worst: ComponentStatus  # the worst it was in this entry (under_maintenance for a maintenance)
     status: ComponentStatus  # at `now`, as far as this entry goes (operational once it ended)
     intervals: tuple[Interval, ...]  # when it was not operational because of this entry
+
+    @property
+    def path(self) -> str:
+        """The component's page, relative to a language's root."""
+        return component_path(self.id)
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,6 +231,11 @@ class ComponentState:
     status: ComponentStatus
     uptime: float
     days: tuple[DayBar, ...]
+
+    @property
+    def path(self) -> str:
+        """The component's page, relative to a language's root."""
+        return component_path(self.component.id)
 
 
 @dataclass(frozen=True)

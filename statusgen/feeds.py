@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, StatusChange, Step
+from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, StatusChange, Step, component_path
 from statusgen.i18n import N_, Formatter, language_name
 from statusgen.plaintext import plain_text
 
@@ -55,7 +55,7 @@ class Subscription:
 def subscriptions(component_id: str | None = None) -> tuple[Subscription, ...]:
     """The feeds and calendars of the whole site, or of one component."""
     if component_id is not None:
-        base = f"components/{component_id}/"
+        base = component_path(component_id)
         return (
             Subscription(base + "history.atom", ATOM, N_("Incident history of this component (Atom)")),
             Subscription(base + "history.rss", RSS, N_("Incident history of this component (RSS)")),
@@ -334,7 +334,7 @@ def feed_files(
     out |= writer.feeds("maintenance", maintenance_name, maintenance_rows)
     out["maintenance.ics"] = _calendar(writer, derived.maintenance, maintenance_name, "calendar")
     for component in site.components:
-        stem = f"components/{component.id}/"
+        stem = component_path(component.id)
         title = _("%(site)s: %(component)s") % {**named, "component": component.name}
         mine = [entry for entry in ordered if entry.touches(component.id)]
         out |= writer.feeds(stem + "history", title, writer.history_rows(mine))

@@ -254,7 +254,7 @@ def plan(derived: Derived) -> list[Page]:
         mine = shown[component_id]
         pages.append(
             Page(
-                f"components/{component_id}/index.html",
+                state.path + "index.html",
                 "component.html",
                 {"state": state, "incidents": tuple(mine), "older": totals[component_id] - len(mine)},
             )
