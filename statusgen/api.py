@@ -189,7 +189,7 @@ class _Api:
             "id": entry_id,
             "name": entry.title,
             "status": str(entry.status),
-            "created_at": self.time(min([entry.begins, *(u.at for u in entry.updates[:1])])),
+            "created_at": self.time(entry.first_event),
             "updated_at": self.time(entry.last_change),
             "monitoring_at": None,
             "resolved_at": self.time(entry.ends),
@@ -466,7 +466,7 @@ def _items(value: object) -> list[dict[str, object]]:
 
 def api_status(entry: Entry) -> str:
     """An entry's status as the JSON API gives it (an incident's is `postmortem` once one is out)."""
-    return "postmortem" if entry.postmortem else str(entry.status)
+    return "postmortem" if entry.postmortem and entry.ends is not None else str(entry.status)
 
 
 def _entry_changes(
@@ -514,7 +514,7 @@ def _entry_changes(
         for index, update in enumerate(fresh)
     ]
     if before is None and not fresh:
-        changes.append(change("created", min([entry.begins, *(u.at for u in entry.updates[:1])]), None))
+        changes.append(change("created", entry.first_event, None))
     if (
         entry.postmortem
         and entry.postmortem_at is not None

@@ -262,7 +262,7 @@ class _Reader:
     def boolean(self, value: object, keys: KeyPath) -> bool:
         """Read `true` or `false` (YAML 1.1's yes/no/on/off are refused: write what you mean)."""
         written = self.source.source(keys)
-        if isinstance(value, bool) and written in ("true", "false"):
+        if isinstance(value, bool) and written is not None and written.lower() in ("true", "false"):
             return value
         shown = repr(written) if written is not None else describe(value)
         self.problem(keys, f"expected true or false, got {shown}")
@@ -668,6 +668,13 @@ def _updates(
                 impact = reader.choice(fields["impact"], (*keys, "impact"), Impact, "impact")
             if "components" in fields:
                 components = _affected(reader, fields["components"], site, None, (*keys, "components"))
+                if not components and not any(
+                    p.field.startswith(field_name((*keys, "components"))) for p in reader.problems
+                ):
+                    reader.problem(
+                        (*keys, "components"),
+                        "names no component; list the components this update changes, or remove the key",
+                    )
         if at is not None and status is not None:
             written.append((index, Update(at, status, body, impact=impact, components=components)))
     ordered = sorted(written, key=lambda pair: pair[1].at)
@@ -775,7 +782,9 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
             resolved_keys,
             f"the incident is resolved ({resolved.isoformat()}) before it started ({started.isoformat()})",
         )
-    postmortem_at = _postmortem_at(reader, fields, started, document.body)
+    postmortem_at = _postmortem_at(reader, fields, started, resolved, document.body)
+    if "resolved" in fields and resolved is not None:
+        _check_after_resolution(reader, updates, written_at, resolved)
     draft = reader.boolean(fields["draft"], ("draft",)) if "draft" in fields else False
     if any(not p.warning for p in problems) or started is None or impact is None:
         return None, problems
@@ -795,10 +804,32 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
     return incident, problems
 
 
+def _check_after_resolution(
+    reader: _Reader, updates: Sequence[Update], written_at: Sequence[int], resolved: datetime
+) -> None:
+    """An update at or after `resolved` changes nothing of the incident's state: its `impact` or
+    `components` would be silently ignored, so they are refused."""
+    for update, index in zip(updates, written_at, strict=True):
+        if update.at >= resolved and update.status is not IncidentStatus.RESOLVED:
+            for key, given in (("impact", update.impact), ("components", update.components)):
+                if given is not None:
+                    reader.problem(
+                        ("updates", index, key),
+                        f"this update comes after the incident's resolution ({resolved.isoformat()}); "
+                        f"it cannot change the {key}",
+                        "remove it, or move `resolved` later",
+                    )
+
+
 def _postmortem_at(
-    reader: _Reader, fields: dict[str, object], started: datetime | None, body: str
+    reader: _Reader,
+    fields: dict[str, object],
+    started: datetime | None,
+    resolved: datetime | None,
+    body: str,
 ) -> datetime | None:
-    """Read `postmortem_at`: when the body (the post-mortem) was published, at or after `started`."""
+    """Read `postmortem_at`: when the body (the post-mortem) was published, at or after the
+    incident's resolution (a post-mortem follows the end)."""
     if "postmortem_at" not in fields:
         return None
     keys: KeyPath = ("postmortem_at",)
@@ -817,6 +848,18 @@ def _postmortem_at(
             keys,
             f"the post-mortem is published ({moment.isoformat()}) before the incident started "
             f"({started.isoformat()})",
+        )
+    elif resolved is None:
+        reader.problem(
+            keys,
+            "the incident is not resolved: a post-mortem follows the resolution",
+            "resolve it first (statusgen resolve SLUG), or remove postmortem_at",
+        )
+    elif moment < resolved:
+        reader.problem(
+            keys,
+            f"the post-mortem is published ({moment.isoformat()}) before the incident was resolved "
+            f"({resolved.isoformat()})",
         )
     return moment
 
@@ -962,8 +1005,10 @@ def _contradictions(translation: Translation, original: Incident | Maintenance) 
             update = original.updates[index]
             part = name.rsplit(".", 1)[-1]
             theirs: object = getattr(update, part)
-            if part == "components":
-                theirs = _components_as_claimed(update.components or (), value)
+            if part == "components" and update.components is not None:
+                if any(status is None for _, status in update.components):  # the list form: ids only
+                    value = frozenset(value) if isinstance(value, dict | frozenset) else value
+                theirs = _components_as_claimed(update.components, value)
         elif name == "components" and isinstance(original, Incident):
             theirs = _components_as_claimed(original.components, value)
         elif name == "components":

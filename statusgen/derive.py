@@ -154,6 +154,7 @@ class Entry:
     title_language: str  # the title's language when it is not the edition's, else ""
     status: IncidentStatus | MaintenanceStatus
     begins: datetime
+    first_event: datetime  # when it was first announced: `begins`, or an update posted before it
     ends: datetime | None  # when it ended (resolved, or the window closed); None if not ended
     duration: timedelta  # how long it lasted, or has lasted so far; zero before it begins
     last_change: datetime  # its latest event at or before `now` (its start when none has passed)
@@ -312,10 +313,10 @@ class _State:
 
 
 def _replay(
-    incident: Incident, updates: Sequence[Update]
+    incident: Incident, updates: Sequence[Update], end: datetime | None
 ) -> tuple[list[tuple[datetime, _State]], list[_State], Impact]:
     """The incident's state at `started` and after each update: (when, state) points in time
-    order, the state each update announces, and the highest impact reached."""
+    order, the state each update announces, and the highest impact reached before `end`."""
     state = _State(incident.impact, dict(incident.components))
     points = [(incident.started, state.copy())]
     announced = []
@@ -337,7 +338,7 @@ def _replay(
                 state.impact = update.impact
             for cid, status in update.components or ():
                 state.components[cid] = status or IMPACT_STATUS[state.impact]
-        if IMPACT_RANK[state.impact] > IMPACT_RANK[highest]:
+        if IMPACT_RANK[state.impact] > IMPACT_RANK[highest] and (end is None or update.at < end):
             highest = state.impact
         points.append((max(update.at, incident.started), state.copy()))
         announced.append(state.copy())
@@ -384,8 +385,13 @@ def derive_incident(incident: Incident, now: datetime, site: Site) -> IncidentEn
     names = {c.id: c.name for c in site.components}
     posted = [u for u in incident.updates if u.at <= now]
     end = _resolution(incident, now)
-    points, announced, highest = _replay(incident, posted)
-    order = list(incident.component_ids)
+    points, announced, highest = _replay(incident, posted, end)
+    # The components it touched by `now`: those at `started`, then those its updates added while
+    # it was open (an update written ahead names nothing yet).
+    order = list(dict.fromkeys(cid for cid, _ in incident.components))
+    for update in posted:
+        if end is None or update.at < end:
+            order += [cid for cid, _ in update.components or () if cid not in order]
     intervals = _intervals(order, points, end)
     last_state = points[-1][1]
     steps = []
@@ -437,6 +443,7 @@ def derive_incident(incident: Incident, now: datetime, site: Site) -> IncidentEn
         title_language=incident.title_language,
         status=status,
         begins=incident.started,
+        first_event=min([incident.started, *(u.at for u in posted[:1])]),
         ends=end,
         duration=_length(incident.started, end or now),
         last_change=last_change,
@@ -525,6 +532,7 @@ def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> Maintena
         title_language=item.title_language,
         status=status,
         begins=item.start,
+        first_event=min([item.start, *(u.at for u in posted[:1])]),
         ends=ends,
         duration=_length(start, (ends or now)) if begun else timedelta(0),
         last_change=last_change,
@@ -637,7 +645,7 @@ def bounds(
     lasts: list[datetime] = []
     latest: dict[str, datetime] = {}
     for entry in (*incidents, *maintenance):
-        firsts.append(min([entry.begins, *(u.at for u in entry.updates[:1])]))
+        firsts.append(entry.first_event)
         if entry.last_change <= now:
             lasts.append(entry.last_change)
         for item in entry.affected:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from statusgen.content import content_files, load_content, slug_for
-from statusgen.derive import Entry, IncidentEntry, MaintenanceEntry, derive
+from statusgen.derive import Entry, IncidentEntry, MaintenanceEntry, derive, derive_incident
 from statusgen.errors import ContentError, Problem, did_you_mean
 from statusgen.models import (
     ComponentStatus,
@@ -160,8 +160,14 @@ def open_entries(content: Content, now: datetime) -> list[Listed]:
     drafts = {item.slug for item in everything if item.draft}  # (slugs are unique across kinds)
     files = {item.slug: item.path for item in everything}
     derived = derive(_undrafted(content), now)
+    # A draft incident written ahead (it starts after `now`) is listed as it will show when it starts.
+    ahead = [
+        derive_incident(dataclasses.replace(i, draft=False), i.started, content.site)
+        for i in content.incidents
+        if i.draft and i.started > now
+    ]
     listed = []
-    for entry in derived.entries:
+    for entry in (*derived.incidents, *(e for e in ahead if e is not None), *derived.maintenance):
         draft = entry.slug in drafts
         shown = entry.active or (isinstance(entry, MaintenanceEntry) and entry.upcoming)
         if shown or draft:

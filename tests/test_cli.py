@@ -209,7 +209,7 @@ def test_list_shows_what_is_open_upcoming_or_a_draft(make_content, tmp_path: Pat
         "2012-06-29-maybe  maintenance (draft)  scheduled      in 8d 11h  -            Window",
     ]
     later = run("list", "--content", str(content), "--now", "2012-06-21T10:00:00-07:00")
-    assert "2012-06-21-draft" not in later.stdout  # a draft shows from its start, like the rest
+    assert "2012-06-21-draft  incident (draft)     investigating  in 10m" in later.stdout  # written ahead
     other = write_tree(tmp_path / "other", {"site.yaml": SITE_YAML})
     empty = run("list", "--content", str(other), "--now", "2012-06-21T10:30:00-07:00")
     assert empty.stdout == "Nothing open: no open incident, no upcoming or active maintenance, no draft.\n"
@@ -367,3 +367,16 @@ def test_completion_through_clicks_machinery(make_content) -> None:
     assert complete(f"statusgen resolve --content {content} db", "zsh") == "plain\ndb-upgrade\nmaintenance\n"
     script = CliRunner().invoke(main, [], env={"_STATUSGEN_COMPLETE": "bash_source"}, prog_name="statusgen")
     assert "_statusgen_completion" in script.output and "complete " in script.output
+
+
+def test_list_shows_a_draft_written_ahead(make_content) -> None:
+    """A draft incident that starts after `now` is listed too (a team prepares it ahead)."""
+    content = make_content(
+        {"incidents/later.md": incident_text(started="2012-06-22T09:00:00-07:00", draft="true")}
+    )
+    result = CliRunner().invoke(
+        main, ["list", "--json", "--content", str(content), "--now", "2012-06-21T10:00:00-07:00"]
+    )
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.output)["entries"]
+    assert entry["slug"] == "later" and entry["draft"] is True

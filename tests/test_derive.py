@@ -492,3 +492,89 @@ def test_replace_keeps_derived_entries_frozen() -> None:
     entry = derived_incident(ESCALATING, "2012-06-21T12:00:00-07:00")
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.status = IncidentStatus.INVESTIGATING  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- found in review
+
+
+def test_a_component_named_by_a_future_update_is_not_affected_yet(make_content) -> None:
+    """An update written ahead names nothing before its instant: no page, feed or JSON lists it."""
+    ahead = incident_text(
+        impact="minor",
+        updates="""
+  - at: 2012-06-21T09:10:00-07:00
+    status: investigating
+    body: Slow.
+  - at: 2012-06-21T10:30:00-07:00
+    status: identified
+    components: {api: major_outage}
+    body: The API too.""",
+    )
+    files = check(make_content({"incidents/x.md": ahead}), T("2012-06-21T10:00:00-07:00")).files
+    assert "components/api/" not in files["incidents/x/index.html"].decode()
+    (incident,) = json.loads(files["api/v2/incidents.json"])["incidents"]
+    assert [c["name"] for c in incident["components"]] == ["Website"]
+    assert not feedparser.parse(files["components/api/updates.atom"]).entries
+
+
+def test_an_update_after_the_resolution_cannot_change_the_state() -> None:
+    """With `resolved` given, a later update's `impact` or `components` would be ignored: refused."""
+    text = incident_text(
+        resolved="2012-06-21T10:00:00-07:00",
+        updates=one_update("identified", "    impact: critical\n").replace("09:30", "10:30"),
+    )
+    with pytest.raises(ContentError) as caught:
+        parse_incident(text, "i.md", SITE)
+    assert "i.md:10: updates[0].impact: this update comes after the incident's resolution" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, "postmortem_at: the incident is not resolved: a post-mortem follows the resolution"),
+        (
+            {"resolved": "2012-06-21T11:00:00-07:00"},
+            "postmortem_at: the post-mortem is published (2012-06-21T10:00:00-07:00) before the "
+            "incident was resolved (2012-06-21T11:00:00-07:00)",
+        ),
+    ],
+)
+def test_a_post_mortem_follows_the_resolution(fields: dict[str, str], expected: str) -> None:
+    """`postmortem_at` on an open incident, or before its resolution, is a located error."""
+    text = incident_text(postmortem_at="2012-06-21T10:00:00-07:00", body="Analysis.", **fields)
+    with pytest.raises(ContentError) as caught:
+        parse_incident(text, "i.md", SITE)
+    assert expected in str(caught.value)
+
+
+def test_an_update_naming_no_component_is_refused() -> None:
+    """`components: {}` or `[]` in an update says nothing: refused rather than read as a reset."""
+    for empty in ("{}", "[]"):
+        with pytest.raises(ContentError) as caught:
+            parse_incident(
+                incident_text(updates=one_update("identified", f"    components: {empty}\n")), "i.md", SITE
+            )
+        assert "updates[0].components: names no component" in str(caught.value)
+
+
+def test_draft_takes_yaml_booleans_in_any_case(make_content) -> None:
+    """`draft: True` is a boolean too (YAML 1.2); `yes` is not."""
+    content = load_content(make_content({"incidents/x.md": incident_text(draft="True")}))
+    assert content.incidents[0].draft
+
+
+def test_a_translation_may_repeat_a_list_form_update_as_ids_or_statuses(make_content) -> None:
+    """An update written `components: [api]` may be repeated as a list or as a mapping (its
+    statuses are implied); a claim on an update without components says the original names none."""
+    site = SITE_YAML + "languages: [en, fr]\n"
+    original = incident_text(updates=one_update("identified", "    components: [api]\n"))
+    for claim in ("[api]", "{api: major_outage}"):
+        translation = f"---\ntitle: T\nupdates:\n  - body: x\n    components: {claim}\n---\n"
+        load_content(make_content({"incidents/x.md": original, "incidents/x.fr.md": translation}, site=site))
+    plain = incident_text(updates=one_update("identified", ""))
+    translation = "---\ntitle: T\nupdates:\n  - body: x\n    components: [api]\n---\n"
+    with pytest.raises(ContentError) as caught:
+        load_content(make_content({"incidents/x.md": plain, "incidents/x.fr.md": translation}, site=site))
+    assert "says ['api'] but" in str(caught.value) and "says nothing" in str(caught.value)
