@@ -219,15 +219,16 @@ def render_site(
         raise ValueError(f"now must lie between {EARLIEST.year} and {LATEST.year}")
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
-    known = derive(content, now)
-    # One edition per language, the default first: the derived site in that language, and its words.
-    editions = [
-        (
-            localize(known, content.translations, site_in(site, language)),
-            labels(translations(language).gettext),
-        )
-        for language in site.languages or (site.language,)
-    ]
+    with _collector_paused():  # deriving makes many small objects and no cycles
+        known = derive(content, now)
+        # One edition per language, the default first: the site derived in that language, its words.
+        editions = [
+            (
+                localize(known, content.translations, site_in(site, language)),
+                labels(translations(language).gettext),
+            )
+            for language in site.languages or (site.language,)
+        ]
     words = editions[0][1]
     cache = cache or Cache(None)
     configuration = markdown_configuration()

@@ -28,6 +28,7 @@ its meaning):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -175,14 +176,14 @@ class Entry:
         """Whether a post-mortem is announced for later (`postmortem_at` after `now`)."""
         return self.postmortem_at is not None and not self.postmortem
 
-    @property
+    @functools.cached_property
     def component_ids(self) -> tuple[str, ...]:
         """The ids of the components it touches."""
         return tuple(a.id for a in self.affected)
 
     def touches(self, component_id: str) -> bool:
         """Whether it touches a component."""
-        return any(a.id == component_id for a in self.affected)
+        return component_id in self.component_ids
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,74 +302,81 @@ def _resolution(incident: Incident, now: datetime) -> datetime | None:
     return None
 
 
-@dataclass
-class _State:
-    """An incident's state while its updates are replayed."""
+# The state of an incident from an instant on: (when, impact, each component's status). The
+# mappings are never changed once made, so points share them until an update changes something.
+_Point = tuple[datetime, Impact, Mapping[str, ComponentStatus]]
 
-    impact: Impact
-    components: dict[str, ComponentStatus]
 
-    def copy(self) -> _State:
-        return _State(self.impact, dict(self.components))
+@dataclass(frozen=True)
+class _Basis:
+    """What every entry of a site is derived with: component names and each language's root URL."""
+
+    names: Mapping[str, str]
+    home: str  # the root of the pages in the site's language
+    roots: tuple[tuple[str, str], ...]  # (language, root URL) for every language of the site
+
+    @classmethod
+    def of(cls, site: Site) -> _Basis:
+        """The basis of a site (made once per derivation: `Site.prefix` is not free)."""
+        languages = site.languages or (site.language,)
+        roots = tuple((language, site.base_url + site.prefix(language)) for language in languages)
+        return cls({c.id: c.name for c in site.components}, site.home_url, roots)
+
+    def urls(self, path: str) -> tuple[tuple[str, str], ...]:
+        """A page's absolute URL in every language."""
+        return tuple((language, root + path) for language, root in self.roots)
 
 
 def _replay(
     incident: Incident, updates: Sequence[Update], end: datetime | None
-) -> tuple[list[tuple[datetime, _State]], list[_State], Impact]:
-    """The incident's state at `started` and after each update: (when, state) points in time
-    order, the state each update announces, and the highest impact reached before `end`."""
-    state = _State(incident.impact, dict(incident.components))
-    points = [(incident.started, state.copy())]
-    announced = []
-    before_resolution: _State | None = None
-    highest = state.impact
+) -> tuple[list[_Point], Impact]:
+    """The incident's state at `started` and after each update (the state each update announces),
+    in time order, and the highest impact reached before `end`."""
+    impact, components = incident.impact, dict(incident.components)
+    points: list[_Point] = [(incident.started, impact, components)]
+    saved: tuple[Impact, Mapping[str, ComponentStatus]] | None = None  # the state a resolution ended
+    highest = impact
     for update in updates:
         if update.status is IncidentStatus.RESOLVED:
-            if before_resolution is None:  # (a second resolved update keeps the state it resolved)
-                before_resolution = state.copy()
-            state.components = dict.fromkeys(state.components, ComponentStatus.OPERATIONAL)
+            saved = saved or (impact, components)  # (a second resolved update keeps the first's)
+            components = dict.fromkeys(components, ComponentStatus.OPERATIONAL)
         else:
-            if before_resolution is not None:  # reopened
-                if update.components is None:
-                    state = before_resolution.copy()
-                else:
-                    state.impact = before_resolution.impact
-                before_resolution = None
-            if update.impact is not None:
-                state.impact = update.impact
-            for cid, status in update.components or ():
-                state.components[cid] = status or IMPACT_STATUS[state.impact]
-        if IMPACT_RANK[state.impact] > IMPACT_RANK[highest] and (end is None or update.at < end):
-            highest = state.impact
-        points.append((max(update.at, incident.started), state.copy()))
-        announced.append(state.copy())
-    return points, announced, highest
+            if saved is not None:  # reopened: as before the resolution, or from operational
+                impact, components = saved if update.components is None else (saved[0], components)
+                saved = None
+            impact = update.impact or impact
+            if update.components:
+                implied = IMPACT_STATUS[impact]
+                components = {**components, **{cid: s or implied for cid, s in update.components}}
+        if IMPACT_RANK[impact] > IMPACT_RANK[highest] and (end is None or update.at < end):
+            highest = impact
+        points.append((max(update.at, incident.started), impact, components))
+    return points, highest
 
 
-def _intervals(
-    order: Sequence[str], points: Sequence[tuple[datetime, _State]], end: datetime | None
-) -> dict[str, list[Interval]]:
-    """Each component's non-operational intervals from state points, cut at `end` (if ended)."""
-    found: dict[str, list[Interval]] = {cid: [] for cid in order}
-    for cid in order:
-        current, since = ComponentStatus.OPERATIONAL, points[0][0]
-        for at, state in points:
-            if end is not None and at >= end:
-                break
-            status = state.components.get(cid, ComponentStatus.OPERATIONAL)
-            if status is not current:
-                if current is not ComponentStatus.OPERATIONAL and at > since:
-                    found[cid].append(Interval(since, at, current))
-                current, since = status, at
-        if current is not ComponentStatus.OPERATIONAL and (end is None or end > since):
-            found[cid].append(Interval(since, end, current))
-    return found
+def _intervals(cid: str, points: Sequence[_Point], end: datetime | None) -> tuple[Interval, ...]:
+    """A component's non-operational intervals from state points, cut at `end` (if ended)."""
+    found = []
+    current, since = ComponentStatus.OPERATIONAL, points[0][0]
+    for at, _, components in points:
+        if end is not None and at >= end:
+            break
+        status = components.get(cid, ComponentStatus.OPERATIONAL)
+        if status is not current:
+            if current is not ComponentStatus.OPERATIONAL and at > since:
+                found.append(Interval(since, at, current))
+            current, since = status, at
+    if current is not ComponentStatus.OPERATIONAL and (end is None or end > since):
+        found.append(Interval(since, end, current))
+    return tuple(found)
 
 
 def _changes(
     before: Mapping[str, ComponentStatus], after: Mapping[str, ComponentStatus], names: Mapping[str, str]
 ) -> tuple[StatusChange, ...]:
     """The components whose status differs between two announced states, in the order of `after`."""
+    if before is after:
+        return ()
     out = []
     for cid in dict.fromkeys([*before, *after]):
         old = before.get(cid, ComponentStatus.OPERATIONAL)
@@ -378,62 +386,78 @@ def _changes(
     return tuple(out)
 
 
-def derive_incident(incident: Incident, now: datetime, site: Site) -> IncidentEntry | None:
-    """The incident as of `now`, or None when it is a draft or has not started yet."""
-    if incident.draft or incident.started > now:
-        return None
-    names = {c.id: c.name for c in site.components}
-    posted = [u for u in incident.updates if u.at <= now]
-    end = _resolution(incident, now)
-    points, announced, highest = _replay(incident, posted, end)
-    # The components it touched by `now`: those at `started`, then those its updates added while
-    # it was open (an update written ahead names nothing yet).
-    order = list(dict.fromkeys(cid for cid, _ in incident.components))
-    for update in posted:
-        if end is None or update.at < end:
-            order += [cid for cid, _ in update.components or () if cid not in order]
-    intervals = _intervals(order, points, end)
-    last_state = points[-1][1]
+def _steps(
+    updates: Sequence[Update], announced: Sequence[_Point], names: Mapping[str, str]
+) -> tuple[Step, ...]:
+    """The updates as readers see them, each with the changes from the state announced before it
+    (operational before the first) to the state it announces."""
     steps = []
     previous: Mapping[str, ComponentStatus] = {}
-    for update, state in zip(posted, announced, strict=True):
-        changes = _changes(previous, state.components, names)
-        previous = state.components
+    for update, (_, _, components) in zip(updates, announced, strict=True):
+        changes = _changes(previous, components, names)
+        previous = components
         steps.append(
             Step(
                 update.at, update.status, update.body, update.number, update.language, update.impact, changes
             )
         )
-    affected = []
-    for cid in order:
-        seen = [
-            s.components[cid]
-            for index, (at, s) in enumerate(points)
-            if cid in s.components and (end is None or at < end or index == 0)
-        ]
-        current = ComponentStatus.OPERATIONAL if end is not None else last_state.components.get(cid)
-        affected.append(
-            Affected(
-                cid,
-                names[cid],
-                worst(seen),
-                current or ComponentStatus.OPERATIONAL,
-                tuple(intervals[cid]),
-            )
+    return tuple(steps)
+
+
+def _touched(incident: Incident, posted: Sequence[Update], end: datetime | None) -> list[str]:
+    """The components an incident touched by `now`: those at `started`, then those its updates
+    added while it was open (an update written ahead names nothing yet)."""
+    order = list(dict.fromkeys(cid for cid, _ in incident.components))
+    for update in posted:
+        if end is None or update.at < end:
+            order += [cid for cid, _ in update.components or () if cid not in order]
+    return order
+
+
+def _incident_affected(
+    order: Sequence[str], points: Sequence[_Point], end: datetime | None, names: Mapping[str, str]
+) -> tuple[Affected, ...]:
+    """Each touched component: the worst status it had while the incident was open, its status
+    now (operational once the incident ended) and its intervals."""
+    # The distinct states it had while open (points share a mapping until something changes).
+    states = list(
+        {id(c): c for index, (at, _, c) in enumerate(points) if end is None or at < end or not index}.values()
+    )
+    now_components = points[-1][2]
+    return tuple(
+        Affected(
+            cid,
+            names[cid],
+            worst([components[cid] for components in states if cid in components]),
+            ComponentStatus.OPERATIONAL
+            if end is not None
+            else now_components.get(cid, ComponentStatus.OPERATIONAL),
+            _intervals(cid, points, end),
         )
+        for cid in order
+    )
+
+
+def derive_incident(
+    incident: Incident, now: datetime, site: Site, basis: _Basis | None = None
+) -> IncidentEntry | None:
+    """The incident as of `now`, or None when it is a draft or has not started yet."""
+    if incident.draft or incident.started > now:
+        return None
+    basis = basis or _Basis.of(site)
+    posted = [u for u in incident.updates if u.at <= now]
+    end = _resolution(incident, now)
+    points, highest = _replay(incident, posted, end)
     postmortem = incident.postmortem_at is None or incident.postmortem_at <= now
-    moments = [incident.started, *(u.at for u in posted)]
-    if end is not None:
-        moments.append(end)
+    moments = [incident.started, *(u.at for u in posted[-1:]), *([end] if end else [])]
     if incident.postmortem_at is not None and postmortem:
         moments.append(incident.postmortem_at)
     last_change = max(moments)
     pending = (
-        any(u.at > now for u in incident.updates)
+        (bool(incident.updates) and incident.updates[-1].at > now)
         or (incident.resolved is not None and incident.resolved > now)
         or not postmortem
     )
-    status = IncidentStatus.RESOLVED if end is not None else _latest_status(posted)
     path = entry_path(Kind.INCIDENT, incident.slug)
     return IncidentEntry(
         kind=Kind.INCIDENT,
@@ -441,7 +465,7 @@ def derive_incident(incident: Incident, now: datetime, site: Site) -> IncidentEn
         file=incident.path,
         title=incident.title,
         title_language=incident.title_language,
-        status=status,
+        status=IncidentStatus.RESOLVED if end is not None else _latest_status(posted),
         begins=incident.started,
         first_event=min([incident.started, *(u.at for u in posted[:1])]),
         ends=end,
@@ -449,17 +473,17 @@ def derive_incident(incident: Incident, now: datetime, site: Site) -> IncidentEn
         last_change=last_change,
         settled=last_change if end is not None and not pending else None,
         active=end is None,
-        updates=tuple(steps),
-        affected=tuple(affected),
+        updates=_steps(posted, points[1:], basis.names),
+        affected=_incident_affected(_touched(incident, posted, end), points, end, basis.names),
         body=incident.body if postmortem else "",
         body_language=incident.body_language if postmortem else "",
         path=path,
-        url=site.home_url + path,
-        urls=_urls(site, path),
-        impact=highest,
-        current_impact=last_state.impact if end is None else None,
+        url=basis.home + path,
+        urls=basis.urls(path),
         postmortem_at=incident.postmortem_at,
         postmortem=postmortem and incident.postmortem_at is not None,
+        impact=highest,
+        current_impact=points[-1][1] if end is None else None,
         resolved=end,
     )
 
@@ -472,22 +496,32 @@ def _length(start: datetime, end: datetime) -> timedelta:
     return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
 
 
-def _urls(site: Site, path: str) -> tuple[tuple[str, str], ...]:
-    languages = site.languages or (site.language,)
-    return tuple((language, site.base_url + site.prefix(language) + path) for language in languages)
-
-
 # ---------------------------------------------------------------- maintenance
 
 
 _HELD = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
 
 
-def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> MaintenanceEntry | None:
+def _maintenance_steps(
+    item: Maintenance, posted: Sequence[Update], names: Mapping[str, str]
+) -> tuple[Step, ...]:
+    """A maintenance's updates: in progress and verifying announce its components held, the
+    others operational."""
+    held, free = (
+        dict.fromkeys(item.components, state)
+        for state in (ComponentStatus.UNDER_MAINTENANCE, ComponentStatus.OPERATIONAL)
+    )
+    states: list[_Point] = [(u.at, Impact.NONE, held if u.status in _HELD else free) for u in posted]
+    return _steps(posted, states, names)
+
+
+def derive_maintenance(
+    item: Maintenance, now: datetime, site: Site, basis: _Basis | None = None
+) -> MaintenanceEntry | None:
     """The maintenance as of `now` (future windows included: they are announced), or None for a draft."""
     if item.draft:
         return None
-    names = {c.id: c.name for c in site.components}
+    basis = basis or _Basis.of(site)
     posted = tuple(u for u in item.updates if u.at <= now)
     known = item if len(posted) == len(item.updates) else dataclasses.replace(item, updates=posted)
     status = maintenance_status(known, now)
@@ -496,32 +530,10 @@ def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> Maintena
     active = status in ACTIVE_MAINTENANCE
     ends = finish if status is MaintenanceStatus.COMPLETED else None
     held = ComponentStatus.UNDER_MAINTENANCE
-    steps = []
-    previous: dict[str, ComponentStatus] = {}
-    for update in posted:
-        state = dict.fromkeys(
-            item.components, held if update.status in _HELD else ComponentStatus.OPERATIONAL
-        )
-        steps.append(
-            Step(
-                update.at,
-                update.status,
-                update.body,
-                update.number,
-                update.language,
-                None,
-                _changes(previous, state, names),
-            )
-        )
-        previous = state
     interval = (Interval(start, None if active else finish, held),) if begun else ()
-    affected = tuple(
-        Affected(cid, names[cid], held, held if active else ComponentStatus.OPERATIONAL, interval)
-        for cid in item.components
-    )
+    now_status = held if active else ComponentStatus.OPERATIONAL
     moments = [moment for moment in (item.start, ends) if moment is not None and moment <= now]
-    moments += [u.at for u in posted]
-    last_change = max(moments, default=item.start)
+    last_change = max([*moments, *(u.at for u in posted[-1:])], default=item.start)
     pending = len(posted) < len(item.updates)
     path = entry_path(Kind.MAINTENANCE, item.slug)
     return MaintenanceEntry(
@@ -538,13 +550,15 @@ def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> Maintena
         last_change=last_change,
         settled=last_change if ends is not None and ends <= now and not pending else None,
         active=active,
-        updates=tuple(steps),
-        affected=affected,
+        updates=_maintenance_steps(item, posted, basis.names),
+        affected=tuple(
+            Affected(cid, basis.names[cid], held, now_status, interval) for cid in item.components
+        ),
         body=item.body,
         body_language=item.body_language,
         path=path,
-        url=site.home_url + path,
-        urls=_urls(site, path),
+        url=basis.home + path,
+        urls=basis.urls(path),
         postmortem_at=None,
         postmortem=False,
         start=item.start,
@@ -560,13 +574,12 @@ def derive_maintenance(item: Maintenance, now: datetime, site: Site) -> Maintena
 def derive(content: Content, now: datetime) -> Derived:
     """Derive every entry and the overview of the site as of `now`, in the content's language."""
     site = content.site
+    basis = _Basis.of(site)
     incidents = tuple(
-        entry for entry in (derive_incident(i, now, site) for i in content.incidents) if entry is not None
+        entry for i in content.incidents if (entry := derive_incident(i, now, site, basis)) is not None
     )
     maintenance = tuple(
-        entry
-        for entry in (derive_maintenance(m, now, site) for m in content.maintenance)
-        if entry is not None
+        entry for m in content.maintenance if (entry := derive_maintenance(m, now, site, basis)) is not None
     )
     return Derived(
         site,
