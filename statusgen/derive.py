@@ -9,20 +9,10 @@ also derives the page's overview (`Snapshot`: component statuses, the indicator,
 read these fields and compute none of them again. `localize` gives the same model in another
 language of the site (texts swapped, facts untouched).
 
-How an incident's state unfolds (content format v2; a v1 file has no per-update state and keeps
-its meaning):
-
-- the top-level `impact` and `components` are the state at `started`;
-- an update's `impact` sets the impact from its `at` on; its `components` mapping sets the named
-  components (a component not named before joins the incident), the list form sets them to the
-  status the current impact implies;
-- a `resolved` update returns every component to operational; a later update that reopens the
-  incident without `components` restores the state before the resolution (impact included);
-  with `components`, it starts from operational and sets those;
-- the incident ends at its resolution as known at `now` (`resolved`, else a latest posted
-  `resolved` update): from there every component is operational, whatever later updates say;
-- each update's changes compare the state it announces with the one the update before announced
-  (operational before the first), so the first posted update carries the change from operational.
+An entry's `updates` and `affected` (the timeline: `timeline.py`) are worked out when first read:
+a rebuild of a long history shows only a few entries' timelines (the uptime window, the feeds, the
+pages rendered again), and the others cost nothing. They are values like the rest, the same
+whenever they are read.
 """
 
 from __future__ import annotations
@@ -30,12 +20,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
+from statusgen import timeline
 from statusgen.models import (
-    IMPACT_STATUS,
     Component,
     ComponentStatus,
     Content,
@@ -61,8 +52,15 @@ from statusgen.status import (
     maintenance_status,
     worst,
 )
+from statusgen.timeline import Affected, Interval, StatusChange, Step, Texts, component_path
 
-IMPACT_RANK: dict[Impact, int] = {impact: rank for rank, impact in enumerate(Impact)}
+__all__ = [
+    "Affected",
+    "Interval",
+    "StatusChange",
+    "Step",
+    "component_path",
+]
 
 
 class Kind(StrEnum):
@@ -85,65 +83,6 @@ def entry_path(kind: Kind, slug: str) -> str:
     return f"{kind.folder}/{slug}/"
 
 
-def component_path(component_id: str) -> str:
-    """A component's page (and its feeds' and badge's folder), relative to a language's root:
-    `components/<id>/`. The one place the path is spelled."""
-    return f"components/{component_id}/"
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A span of time during which a component had one status other than operational."""
-
-    start: datetime
-    end: datetime | None  # None: still so at `now`
-    status: ComponentStatus
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """One component's status changed by an update: "Website: major outage → partial outage"."""
-
-    component: str  # id
-    name: str  # in the edition's language
-    old: ComponentStatus
-    new: ComponentStatus
-
-
-@dataclass(frozen=True)
-class Step:
-    """One published update as readers see it: what it says, and the component changes it made."""
-
-    at: datetime
-    status: IncidentStatus | MaintenanceStatus
-    body: str
-    number: int  # 1-based, in time order
-    language: str  # the body's language when it is not the edition's (not translated), else ""
-    impact: Impact | None  # the impact from this update on (incidents; None for maintenance)
-    changes: tuple[StatusChange, ...]
-
-    @property
-    def anchor(self) -> str:
-        """The update's fragment on its entry's page: `update-3`."""
-        return f"update-{self.number}"
-
-
-@dataclass(frozen=True)
-class Affected:
-    """A component an entry touches: its name, the worst status it had, its status now."""
-
-    id: str
-    name: str
-    worst: ComponentStatus  # the worst it was in this entry (under_maintenance for a maintenance)
-    status: ComponentStatus  # at `now`, as far as this entry goes (operational once it ended)
-    intervals: tuple[Interval, ...]  # when it was not operational because of this entry
-
-    @property
-    def path(self) -> str:
-        """The component's page, relative to a language's root."""
-        return component_path(self.id)
-
-
 @dataclass(frozen=True, eq=False)
 class Entry:
     """An incident or a maintenance, as of `now`, with everything an output shows of it."""
@@ -161,8 +100,7 @@ class Entry:
     last_change: datetime  # its latest event at or before `now` (its start when none has passed)
     settled: datetime | None  # `last_change` once nothing of it can change by itself, else None
     active: bool  # an open incident, or a maintenance in progress or verifying
-    updates: tuple[Step, ...]  # published by `now`, in time order
-    affected: tuple[Affected, ...]  # in the order they joined
+    component_ids: tuple[str, ...]  # the components it touched by `now`, in the order they joined
     body: str  # the Markdown after the front matter, "" while a post-mortem is not yet published
     body_language: str
     path: str  # its page relative to a language's root (`entry_path`)
@@ -170,20 +108,29 @@ class Entry:
     urls: tuple[tuple[str, str], ...]  # (language, absolute URL) in every language of the site
     postmortem_at: datetime | None  # when its post-mortem is (or will be) published (incidents)
     postmortem: bool  # whether the post-mortem is published at `now` (the body shows)
+    # What the timeline is worked out from (see `updates` and `affected`):
+    now: datetime = field(repr=False)
+    texts: Texts = field(repr=False)
 
     @property
     def postmortem_pending(self) -> bool:
         """Whether a post-mortem is announced for later (`postmortem_at` after `now`)."""
         return self.postmortem_at is not None and not self.postmortem
 
-    @functools.cached_property
-    def component_ids(self) -> tuple[str, ...]:
-        """The ids of the components it touches."""
-        return tuple(a.id for a in self.affected)
-
     def touches(self, component_id: str) -> bool:
         """Whether it touches a component."""
         return component_id in self.component_ids
+
+    @functools.cached_property
+    def updates(self) -> tuple[Step, ...]:
+        """The updates published by `now`, in time order, each with the changes it made."""
+        raise NotImplementedError
+
+    @functools.cached_property
+    def affected(self) -> tuple[Affected, ...]:
+        """The components it touched (`component_ids`), each with its name, worst and current
+        status and intervals."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +140,7 @@ class IncidentEntry(Entry):
     impact: Impact  # the highest it reached
     current_impact: Impact | None  # while it is open, its impact now; else None
     resolved: datetime | None  # = ends
+    source: Incident = field(repr=False)
 
     @property
     def started(self) -> datetime:
@@ -204,6 +152,23 @@ class IncidentEntry(Entry):
         """(id, worst status) of each component it touched: the shape of format v1's mapping."""
         return tuple((a.id, a.worst) for a in self.affected)
 
+    @functools.cached_property
+    def _replayed(self) -> tuple[list[Update], list[timeline.Point]]:
+        """The updates published by `now`, and the state at `started` and after each."""
+        shown = timeline.posted(self.source, self.now)
+        return shown, timeline.replay(self.source, shown, self.ends)[0]
+
+    @functools.cached_property
+    def updates(self) -> tuple[Step, ...]:
+        """The updates published by `now`, in time order, each with the changes it made."""
+        shown, points = self._replayed
+        return timeline.steps(shown, points[1:], self.texts)
+
+    @functools.cached_property
+    def affected(self) -> tuple[Affected, ...]:
+        """The components it touched, each with its worst and current status and intervals."""
+        return timeline.incident_affected(self.component_ids, self._replayed[1], self.ends, self.texts.names)
+
 
 @dataclass(frozen=True, eq=False)
 class MaintenanceEntry(Entry):
@@ -213,6 +178,8 @@ class MaintenanceEntry(Entry):
     end: datetime
     rescheduled: tuple[tuple[datetime, datetime], ...]
     upcoming: bool  # scheduled, and its window has not passed
+    held: tuple[datetime, datetime] | None  # when it really held its components, once begun
+    source: Maintenance = field(repr=False)
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -223,6 +190,25 @@ class MaintenanceEntry(Entry):
     def sequence(self) -> int:
         """The iCalendar SEQUENCE: how many times the window moved."""
         return len(self.rescheduled)
+
+    @functools.cached_property
+    def updates(self) -> tuple[Step, ...]:
+        """The updates published by `now`, in time order, each with the changes it made."""
+        return timeline.maintenance_steps(self.source, timeline.posted(self.source, self.now), self.texts)
+
+    @functools.cached_property
+    def affected(self) -> tuple[Affected, ...]:
+        """The components it holds: under maintenance while it is active."""
+        maintained = ComponentStatus.UNDER_MAINTENANCE
+        spans = (
+            ()
+            if self.held is None
+            else (Interval(self.held[0], None if self.active else self.held[1], maintained),)
+        )
+        now_status = maintained if self.active else ComponentStatus.OPERATIONAL
+        return tuple(
+            Affected(cid, self.texts.names[cid], maintained, now_status, spans) for cid in self.component_ids
+        )
 
 
 @dataclass(frozen=True)
@@ -288,23 +274,10 @@ class Derived:
         return (*self.incidents, *self.maintenance)
 
 
-# ---------------------------------------------------------------- incidents
+E = TypeVar("E", bound=Entry)
 
 
-def _resolution(incident: Incident, now: datetime) -> datetime | None:
-    """When the incident was resolved as far as `now` knows: its resolution if passed, else a
-    `resolved` update that is the latest posted (an incident can be reopened by a later update)."""
-    if incident.resolved is not None and incident.resolved <= now:
-        return incident.resolved
-    posted = [u for u in incident.updates if u.at <= now]
-    if posted and posted[-1].status is IncidentStatus.RESOLVED:
-        return posted[-1].at
-    return None
-
-
-# The state of an incident from an instant on: (when, impact, each component's status). The
-# mappings are never changed once made, so points share them until an update changes something.
-_Point = tuple[datetime, Impact, Mapping[str, ComponentStatus]]
+# ---------------------------------------------------------------- incidents and maintenance
 
 
 @dataclass(frozen=True)
@@ -327,115 +300,8 @@ class _Basis:
         return tuple((language, root + path) for language, root in self.roots)
 
 
-def _replay(
-    incident: Incident, updates: Sequence[Update], end: datetime | None
-) -> tuple[list[_Point], Impact]:
-    """The incident's state at `started` and after each update (the state each update announces),
-    in time order, and the highest impact reached before `end`."""
-    impact, components = incident.impact, dict(incident.components)
-    points: list[_Point] = [(incident.started, impact, components)]
-    saved: tuple[Impact, Mapping[str, ComponentStatus]] | None = None  # the state a resolution ended
-    highest = impact
-    for update in updates:
-        if update.status is IncidentStatus.RESOLVED:
-            saved = saved or (impact, components)  # (a second resolved update keeps the first's)
-            components = dict.fromkeys(components, ComponentStatus.OPERATIONAL)
-        else:
-            if saved is not None:  # reopened: as before the resolution, or from operational
-                impact, components = saved if update.components is None else (saved[0], components)
-                saved = None
-            impact = update.impact or impact
-            if update.components:
-                implied = IMPACT_STATUS[impact]
-                components = {**components, **{cid: s or implied for cid, s in update.components}}
-        if IMPACT_RANK[impact] > IMPACT_RANK[highest] and (end is None or update.at < end):
-            highest = impact
-        points.append((max(update.at, incident.started), impact, components))
-    return points, highest
-
-
-def _intervals(cid: str, points: Sequence[_Point], end: datetime | None) -> tuple[Interval, ...]:
-    """A component's non-operational intervals from state points, cut at `end` (if ended)."""
-    found = []
-    current, since = ComponentStatus.OPERATIONAL, points[0][0]
-    for at, _, components in points:
-        if end is not None and at >= end:
-            break
-        status = components.get(cid, ComponentStatus.OPERATIONAL)
-        if status is not current:
-            if current is not ComponentStatus.OPERATIONAL and at > since:
-                found.append(Interval(since, at, current))
-            current, since = status, at
-    if current is not ComponentStatus.OPERATIONAL and (end is None or end > since):
-        found.append(Interval(since, end, current))
-    return tuple(found)
-
-
-def _changes(
-    before: Mapping[str, ComponentStatus], after: Mapping[str, ComponentStatus], names: Mapping[str, str]
-) -> tuple[StatusChange, ...]:
-    """The components whose status differs between two announced states, in the order of `after`."""
-    if before is after:
-        return ()
-    out = []
-    for cid in dict.fromkeys([*before, *after]):
-        old = before.get(cid, ComponentStatus.OPERATIONAL)
-        new = after.get(cid, ComponentStatus.OPERATIONAL)
-        if old is not new:
-            out.append(StatusChange(cid, names[cid], old, new))
-    return tuple(out)
-
-
-def _steps(
-    updates: Sequence[Update], announced: Sequence[_Point], names: Mapping[str, str]
-) -> tuple[Step, ...]:
-    """The updates as readers see them, each with the changes from the state announced before it
-    (operational before the first) to the state it announces."""
-    steps = []
-    previous: Mapping[str, ComponentStatus] = {}
-    for update, (_, _, components) in zip(updates, announced, strict=True):
-        changes = _changes(previous, components, names)
-        previous = components
-        steps.append(
-            Step(
-                update.at, update.status, update.body, update.number, update.language, update.impact, changes
-            )
-        )
-    return tuple(steps)
-
-
-def _touched(incident: Incident, posted: Sequence[Update], end: datetime | None) -> list[str]:
-    """The components an incident touched by `now`: those at `started`, then those its updates
-    added while it was open (an update written ahead names nothing yet)."""
-    order = list(dict.fromkeys(cid for cid, _ in incident.components))
-    for update in posted:
-        if end is None or update.at < end:
-            order += [cid for cid, _ in update.components or () if cid not in order]
-    return order
-
-
-def _incident_affected(
-    order: Sequence[str], points: Sequence[_Point], end: datetime | None, names: Mapping[str, str]
-) -> tuple[Affected, ...]:
-    """Each touched component: the worst status it had while the incident was open, its status
-    now (operational once the incident ended) and its intervals."""
-    # The distinct states it had while open (points share a mapping until something changes).
-    states = list(
-        {id(c): c for index, (at, _, c) in enumerate(points) if end is None or at < end or not index}.values()
-    )
-    now_components = points[-1][2]
-    return tuple(
-        Affected(
-            cid,
-            names[cid],
-            worst([components[cid] for components in states if cid in components]),
-            ComponentStatus.OPERATIONAL
-            if end is not None
-            else now_components.get(cid, ComponentStatus.OPERATIONAL),
-            _intervals(cid, points, end),
-        )
-        for cid in order
-    )
+def _length(start: datetime, end: datetime) -> timedelta:
+    return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
 
 
 def derive_incident(
@@ -445,16 +311,20 @@ def derive_incident(
     if incident.draft or incident.started > now:
         return None
     basis = basis or _Basis.of(site)
-    posted = [u for u in incident.updates if u.at <= now]
-    end = _resolution(incident, now)
-    points, highest = _replay(incident, posted, end)
+    shown = timeline.posted(incident, now)
+    end = timeline.resolution(incident, now)
+    if timeline.changes_state(shown):
+        points, highest = timeline.replay(incident, shown, end)
+        current = points[-1][1]
+    else:  # (the impact at `started` holds: a reopening restores it)
+        highest = current = incident.impact
     postmortem = incident.postmortem_at is None or incident.postmortem_at <= now
-    moments = [incident.started, *(u.at for u in posted[-1:]), *([end] if end else [])]
+    moments = [incident.started, *(u.at for u in shown[-1:]), *([end] if end else [])]
     if incident.postmortem_at is not None and postmortem:
         moments.append(incident.postmortem_at)
     last_change = max(moments)
     pending = (
-        (bool(incident.updates) and incident.updates[-1].at > now)
+        len(shown) < len(incident.updates)
         or (incident.resolved is not None and incident.resolved > now)
         or not postmortem
     )
@@ -465,16 +335,15 @@ def derive_incident(
         file=incident.path,
         title=incident.title,
         title_language=incident.title_language,
-        status=IncidentStatus.RESOLVED if end is not None else _latest_status(posted),
+        status=IncidentStatus.RESOLVED if end is not None else _latest_status(shown),
         begins=incident.started,
-        first_event=min([incident.started, *(u.at for u in posted[:1])]),
+        first_event=min([incident.started, *(u.at for u in shown[:1])]),
         ends=end,
         duration=_length(incident.started, end or now),
         last_change=last_change,
         settled=last_change if end is not None and not pending else None,
         active=end is None,
-        updates=_steps(posted, points[1:], basis.names),
-        affected=_incident_affected(_touched(incident, posted, end), points, end, basis.names),
+        component_ids=timeline.touched(incident, shown, end),
         body=incident.body if postmortem else "",
         body_language=incident.body_language if postmortem else "",
         path=path,
@@ -482,37 +351,17 @@ def derive_incident(
         urls=basis.urls(path),
         postmortem_at=incident.postmortem_at,
         postmortem=postmortem and incident.postmortem_at is not None,
+        now=now,
+        texts=Texts(basis.names),
         impact=highest,
-        current_impact=points[-1][1] if end is None else None,
+        current_impact=current if end is None else None,
         resolved=end,
+        source=incident,
     )
 
 
-def _latest_status(posted: Sequence[Update]) -> IncidentStatus:
-    return IncidentStatus(posted[-1].status) if posted else IncidentStatus.INVESTIGATING
-
-
-def _length(start: datetime, end: datetime) -> timedelta:
-    return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta(0))
-
-
-# ---------------------------------------------------------------- maintenance
-
-
-_HELD = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
-
-
-def _maintenance_steps(
-    item: Maintenance, posted: Sequence[Update], names: Mapping[str, str]
-) -> tuple[Step, ...]:
-    """A maintenance's updates: in progress and verifying announce its components held, the
-    others operational."""
-    held, free = (
-        dict.fromkeys(item.components, state)
-        for state in (ComponentStatus.UNDER_MAINTENANCE, ComponentStatus.OPERATIONAL)
-    )
-    states: list[_Point] = [(u.at, Impact.NONE, held if u.status in _HELD else free) for u in posted]
-    return _steps(posted, states, names)
+def _latest_status(shown: Sequence[Update]) -> IncidentStatus:
+    return IncidentStatus(shown[-1].status) if shown else IncidentStatus.INVESTIGATING
 
 
 def derive_maintenance(
@@ -522,19 +371,14 @@ def derive_maintenance(
     if item.draft:
         return None
     basis = basis or _Basis.of(site)
-    posted = tuple(u for u in item.updates if u.at <= now)
-    known = item if len(posted) == len(item.updates) else dataclasses.replace(item, updates=posted)
+    shown = timeline.posted(item, now)
+    known = item if len(shown) == len(item.updates) else dataclasses.replace(item, updates=tuple(shown))
     status = maintenance_status(known, now)
     begun = status is not MaintenanceStatus.SCHEDULED
     start, finish = maintenance_interval(known, now)
-    active = status in ACTIVE_MAINTENANCE
     ends = finish if status is MaintenanceStatus.COMPLETED else None
-    held = ComponentStatus.UNDER_MAINTENANCE
-    interval = (Interval(start, None if active else finish, held),) if begun else ()
-    now_status = held if active else ComponentStatus.OPERATIONAL
     moments = [moment for moment in (item.start, ends) if moment is not None and moment <= now]
-    last_change = max([*moments, *(u.at for u in posted[-1:])], default=item.start)
-    pending = len(posted) < len(item.updates)
+    last_change = max([*moments, *(u.at for u in shown[-1:])], default=item.start)
     path = entry_path(Kind.MAINTENANCE, item.slug)
     return MaintenanceEntry(
         kind=Kind.MAINTENANCE,
@@ -544,16 +388,13 @@ def derive_maintenance(
         title_language=item.title_language,
         status=status,
         begins=item.start,
-        first_event=min([item.start, *(u.at for u in posted[:1])]),
+        first_event=min([item.start, *(u.at for u in shown[:1])]),
         ends=ends,
         duration=_length(start, (ends or now)) if begun else timedelta(0),
         last_change=last_change,
-        settled=last_change if ends is not None and ends <= now and not pending else None,
-        active=active,
-        updates=_maintenance_steps(item, posted, basis.names),
-        affected=tuple(
-            Affected(cid, basis.names[cid], held, now_status, interval) for cid in item.components
-        ),
+        settled=last_change if ends is not None and ends <= now and len(shown) == len(item.updates) else None,
+        active=status in ACTIVE_MAINTENANCE,
+        component_ids=item.components,
         body=item.body,
         body_language=item.body_language,
         path=path,
@@ -561,10 +402,14 @@ def derive_maintenance(
         urls=basis.urls(path),
         postmortem_at=None,
         postmortem=False,
+        now=now,
+        texts=Texts(basis.names),
         start=item.start,
         end=item.end,
         rescheduled=item.rescheduled,
         upcoming=status is MaintenanceStatus.SCHEDULED and item.end > now,
+        held=(start, finish) if begun else None,
+        source=item,
     )
 
 
@@ -581,17 +426,11 @@ def derive(content: Content, now: datetime) -> Derived:
     maintenance = tuple(
         entry for m in content.maintenance if (entry := derive_maintenance(m, now, site, basis)) is not None
     )
-    return Derived(
-        site,
-        now,
-        incidents,
-        maintenance,
-        overview(site, incidents, maintenance, now),
-        bounds(incidents, maintenance, now),
-    )
+    snap = overview(site, incidents, maintenance, now)
+    return Derived(site, now, incidents, maintenance, snap, bounds(incidents, maintenance, now))
 
 
-def _newest_first(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+def _newest_first(entries: Iterable[E]) -> tuple[E, ...]:
     return tuple(sorted(entries, key=lambda e: (e.begins, e.slug), reverse=True))
 
 
@@ -604,7 +443,8 @@ def overview(
     """The page's state at `now`: each component's status and uptime, the indicator, the lists."""
     found: dict[str, list[ComponentStatus]] = {c.id: [] for c in site.components}
     active = [i for i in incidents if i.active]
-    for entry in (*active, *(m for m in maintenance if m.active)):
+    active_maintenance = tuple(m for m in maintenance if m.active)
+    for entry in (*active, *active_maintenance):
         for item in entry.affected:
             found[item.id].append(item.status)
     statuses = {cid: worst(values) for cid, values in found.items()}
@@ -613,16 +453,10 @@ def overview(
     uptimes = uptime(site, (*incidents, *maintenance), now)
     components = tuple(ComponentState(c, statuses[c.id], *uptimes[c.id]) for c in site.components)
     impacts = [i.current_impact for i in active if i.current_impact is not None]
-    active_maintenance = tuple(m for m in maintenance if m.active)
     overall = indicator(statuses.values(), impacts, bool(active_maintenance))
+    upcoming = tuple(m for m in maintenance if m.upcoming)
     return Snapshot(
-        now,
-        overall,
-        components,
-        _newest_first(active),  # type: ignore[arg-type]
-        _newest_first(recent),  # type: ignore[arg-type]
-        active_maintenance,
-        tuple(m for m in maintenance if m.upcoming),
+        now, overall, components, _newest_first(active), _newest_first(recent), active_maintenance, upcoming
     )
 
 
@@ -630,12 +464,15 @@ def uptime(
     site: Site, entries: Iterable[Entry], now: datetime
 ) -> dict[str, tuple[float, tuple[DayBar, ...]]]:
     """Per component: the uptime percentage over the window and one bar per day, from the status
-    intervals of the entries (see `status.component_uptime`)."""
+    intervals of the entries (see `status.component_uptime`). Only entries that reach into the
+    window are looked at (their timelines are worked out; the others' are not needed)."""
     weights = dict(site.downtime_weights)
     days = local_days(site, now)
     window_start, window_end = days[0][1], now.timestamp()
     spans: dict[str, list[Span]] = {c.id: [] for c in site.components}
     for entry in entries:
+        if (entry.ends is not None and entry.ends.timestamp() < window_start) or entry.begins > now:
+            continue
         slug = entry.slug if entry.kind is Kind.INCIDENT else ""
         for item in entry.affected:
             for interval in item.intervals:
@@ -653,24 +490,32 @@ def uptime(
 def bounds(
     incidents: Sequence[IncidentEntry], maintenance: Sequence[MaintenanceEntry], now: datetime
 ) -> Bounds:
-    """Where the site's past begins and ends, and when each component last changed status."""
-    firsts: list[datetime] = []
-    lasts: list[datetime] = []
+    """Where the site's past begins and ends, and when each component last changed status.
+
+    An entry changes a component's status at its intervals' bounds, none later than its last
+    change: entries are looked at newest first, and a component is settled as soon as the next
+    entry's last change is no later than the change found for it.
+    """
+    entries = [*incidents, *maintenance]
+    past = [e.last_change for e in entries if e.last_change <= now]
     latest: dict[str, datetime] = {}
-    for entry in (*incidents, *maintenance):
-        firsts.append(entry.first_event)
-        if entry.last_change <= now:
-            lasts.append(entry.last_change)
+    unsettled = {cid for e in entries for cid in e.component_ids}
+    for entry in sorted(entries, key=lambda e: e.last_change, reverse=True):
+        unsettled -= {cid for cid in unsettled if cid in latest and latest[cid] >= entry.last_change}
+        if not unsettled:
+            break
+        if not any(cid in unsettled for cid in entry.component_ids):
+            continue
         for item in entry.affected:
             for interval in item.intervals:
                 for moment in (interval.start, interval.end):
                     if (
                         moment is not None
                         and moment <= now
-                        and (item.id not in latest or moment > latest[item.id])
+                        and moment > latest.get(item.id, moment - timedelta(1))
                     ):
                         latest[item.id] = moment
-    return Bounds(min(firsts, default=None), max(lasts, default=None), latest)
+    return Bounds(min((e.first_event for e in entries), default=None), max(past, default=None), latest)
 
 
 def snapshot(content: Content, now: datetime) -> Snapshot:
@@ -692,31 +537,21 @@ def localize(derived: Derived, translations: Sequence[Translation], site: Site) 
         return derived
     mine = {(t.kind, t.slug): t for t in translations if t.language == language}
     names = {c.id: c.name for c in site.components}
+    untranslated = Texts(names, (), default)
+    home = site.home_url
     swapped: dict[int, Entry] = {}
 
-    def translated(entry: Entry) -> Entry:
+    def translated(entry: E) -> E:
         found = mine.get((entry.kind.folder, entry.slug))
-        bodies = found.bodies if found else ()
-        steps = tuple(
-            dataclasses.replace(
-                step,
-                body=bodies[step.number - 1] if step.number <= len(bodies) else step.body,
-                language="" if step.number <= len(bodies) else default,
-                changes=tuple(dataclasses.replace(c, name=names[c.component]) for c in step.changes),
-            )
-            for step in entry.updates
-        )
-        hidden = entry.postmortem_pending
-        has_body = bool(found and found.body.strip() and not hidden)
+        has_body = bool(found and found.body.strip() and not entry.postmortem_pending)
         new = dataclasses.replace(
-            entry,
+            entry,  # type: ignore[type-var]
             title=found.title if found else entry.title,
             title_language="" if found else default,
-            body=found.body if has_body and found else entry.body,
+            body=found.body if found and has_body else entry.body,
             body_language="" if has_body or not entry.body.strip() else default,
-            updates=steps,
-            affected=tuple(dataclasses.replace(a, name=names[a.id]) for a in entry.affected),
-            url=site.home_url + entry.path,
+            url=home + entry.path,
+            texts=Texts(names, found.bodies, default) if found else untranslated,
         )
         swapped[id(entry)] = new
         return new
@@ -726,8 +561,8 @@ def localize(derived: Derived, translations: Sequence[Translation], site: Site) 
     snap = derived.snapshot
     by_id: Mapping[str, Component] = {c.id: c for c in site.components}
 
-    def same(entries: Sequence[Entry]) -> tuple[Entry, ...]:
-        return tuple(swapped[id(e)] for e in entries)
+    def same(entries: Sequence[E]) -> tuple[E, ...]:
+        return tuple(swapped[id(e)] for e in entries)  # type: ignore[misc]
 
     localized = dataclasses.replace(
         snap,
@@ -738,11 +573,7 @@ def localize(derived: Derived, translations: Sequence[Translation], site: Site) 
         upcoming_maintenance=same(snap.upcoming_maintenance),
     )
     return dataclasses.replace(
-        derived,
-        site=site,
-        incidents=incidents,  # type: ignore[arg-type]
-        maintenance=maintenance,  # type: ignore[arg-type]
-        snapshot=localized,
+        derived, site=site, incidents=incidents, maintenance=maintenance, snapshot=localized
     )
 
 

@@ -225,3 +225,18 @@ def test_a_theme_written_for_release_1_names_still_renders_with_warnings(tmp_pat
     assert ("maintenance.html", "maintenance_status") in warned
     assert all(w.line for w in old.warnings)
     assert not new.warnings  # the shipped theme reads none of them
+
+
+def test_the_shipped_theme_reads_no_deprecated_name() -> None:
+    """The default theme reads entry fields, never the helpers of release 1 (so builds skip it when
+    looking for deprecated names)."""
+    import jinja2.meta
+
+    from statusgen.render import DEPRECATED_NAMES
+    from statusgen.theme import environment, find_theme
+
+    theme = find_theme("default", (builtin_themes_dir(),))
+    env = environment(theme)
+    for path in theme.template_files():
+        names = jinja2.meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
+        assert not names & DEPRECATED_NAMES.keys(), path.name
