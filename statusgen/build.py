@@ -229,6 +229,8 @@ def render_site(
             )
             for language in site.languages or (site.language,)
         ]
+        if gc.get_freeze_count():  # the build keeps the collector off the content: the model too
+            gc.freeze()
     words = editions[0][1]
     cache = cache or Cache(None)
     configuration = markdown_configuration()

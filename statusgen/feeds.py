@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, StatusChange, Step, component_path
-from statusgen.i18n import N_, Formatter, language_name
+from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step, component_path
+from statusgen.i18n import N_, Formatter, change_text, language_name
 from statusgen.plaintext import plain_text
 
 TAG_YEAR = "2005"
@@ -143,17 +143,10 @@ class _Writer:
     def update_text(self, update: Step) -> str:
         """An update's text as HTML: the component changes it made, then its body."""
         changes = "".join(
-            f"<li>{escape(self._('%(component)s: %(old)s → %(new)s') % self._change_words(change))}</li>"
+            f"<li>{escape(change_text(self._, self.words, change.name, change.old, change.new))}</li>"
             for change in update.changes
         )
         return (f"<ul>{changes}</ul>" if changes else "") + self.text(update.body, update.language)
-
-    def _change_words(self, change: StatusChange) -> dict[str, str]:
-        return {
-            "component": change.name,
-            "old": self.words["component"][change.old],
-            "new": self.words["component"][change.new],
-        }
 
     def _facts(self, entry: Entry, window: bool = True) -> str:
         names = ", ".join(a.name for a in entry.affected)

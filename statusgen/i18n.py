@@ -13,7 +13,7 @@ import gettext
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
@@ -82,6 +82,22 @@ LABELS: dict[str, dict[str, str]] = {
         "critical": N_("Critical impact"),
     },
 }
+
+
+# How an update's change of a component's status is written ("Website: Major outage → Partial
+# outage"); Arabic turns the arrow, French spaces the colon.
+CHANGE = N_("%(component)s: %(old)s → %(new)s")
+
+
+def change_text(
+    translate: Callable[[str], str], words: Mapping[str, Mapping[str, str]], name: str, old: str, new: str
+) -> str:
+    """One component's change of status, in words: "Website: Major outage → Partial outage"."""
+    return translate(CHANGE) % {
+        "component": name,
+        "old": words["component"][old],
+        "new": words["component"][new],
+    }
 
 
 def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:

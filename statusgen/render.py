@@ -27,10 +27,10 @@ import markdown
 import nh3
 from markupsafe import Markup, escape
 
-from statusgen.derive import ComponentState, Derived, Entry, Kind, Snapshot
+from statusgen.derive import ComponentState, Derived, Entry, Kind, Snapshot, StatusChange
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
-from statusgen.i18n import Formatter, labels, language_name, text_direction, translations
+from statusgen.i18n import Formatter, change_text, labels, language_name, text_direction, translations
 from statusgen.models import Site
 from statusgen.plaintext import plain_text
 from statusgen.theme import Theme, builtin_themes_dir, environment
@@ -380,6 +380,9 @@ def render_pages(
         "md": md,
         **deprecated_helpers(site),
         "time_tag": functools.partial(time_tag, fmt),
+        "change_text": functools.partial(
+            _change_markup, translation.gettext, words or labels(translation.gettext)
+        ),
         "component_groups": component_groups(snap),
         "labels": words or labels(translation.gettext),
         "language": language,
@@ -452,6 +455,13 @@ def render_pages(
         out[prefix + page.path] = data
         md.learn(converted)
     return out
+
+
+def _change_markup(
+    translate: Callable[[str], str], words: Mapping[str, Mapping[str, str]], change: StatusChange
+) -> Markup:
+    """`change_text` for templates: one change of status in words, escaped."""
+    return escape(change_text(translate, words, change.name, change.old, change.new))
 
 
 def time_tag(fmt: Formatter, moment: datetime, style: str = "datetime") -> Markup:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from statusgen.models import (
     IMPACT_STATUS,
@@ -45,8 +46,7 @@ def component_path(component_id: str) -> str:
     return f"components/{component_id}/"
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(NamedTuple):
     """A span of time during which a component had one status other than operational."""
 
     start: datetime
@@ -54,8 +54,7 @@ class Interval:
     status: ComponentStatus
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     """One component's status changed by an update: "Website: major outage → partial outage"."""
 
     component: str  # id
@@ -64,8 +63,7 @@ class StatusChange:
     new: ComponentStatus
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One published update as readers see it: what it says, and the component changes it made."""
 
     at: datetime
@@ -82,8 +80,7 @@ class Step:
         return f"update-{self.number}"
 
 
-@dataclass(frozen=True)
-class Affected:
+class Affected(NamedTuple):
     """A component an entry touches: its name, the worst status it had, its status now."""
 
     id: str
