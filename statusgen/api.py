@@ -21,31 +21,17 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from markupsafe import escape
 
+from statusgen.derive import Derived, Entry, IncidentEntry, MaintenanceEntry, Step, next_changes
 from statusgen.i18n import Formatter
-from statusgen.models import (
-    ComponentStatus,
-    Content,
-    Incident,
-    IncidentStatus,
-    Maintenance,
-    MaintenanceStatus,
-    Update,
-)
+from statusgen.models import ComponentStatus, Content, IncidentStatus
 from statusgen.render import MarkdownRenderer
-from statusgen.status import (
-    Indicator,
-    Snapshot,
-    bounds,
-    incident_status,
-    is_active,
-    maintenance_interval,
-    maintenance_status,
-    next_changes,
-    worst,
-)
+from statusgen.status import Indicator, worst
+
+E = TypeVar("E", IncidentEntry, MaintenanceEntry)
 
 # ---------------------------------------------------------------- encoding
 
@@ -78,20 +64,20 @@ def to_json(value: object) -> bytes:
 class _Api:
     """Builds the Statuspage objects of one build."""
 
-    def __init__(self, content: Content, snap: Snapshot, fmt: Formatter) -> None:
-        self.content = content
-        self.site = content.site
-        self.snap = snap
-        self.now = snap.now
-        self.fmt = fmt
+    def __init__(self, derived: Derived) -> None:
+        self.derived = derived
+        self.site = derived.site
+        self.snap = derived.snapshot
+        self.now = derived.now
+        self.fmt = Formatter(self.site.language, self.site.timezone)
         self.page_id = stable_id("page", self.site.base_url)
-        self.bounds = bounds(content, snap.now)
-        self.first = self.bounds.first or snap.now
+        self.bounds = derived.bounds
+        self.first = self.bounds.first or self.now
         self.components = self._components()
 
     def time(self, moment: datetime | None) -> str | None:
-        """ISO 8601 with the site's offset, or None."""
-        return None if moment is None else self.fmt.iso(moment)
+        """ISO 8601 with milliseconds and the site's offset, as Statuspage writes it, or None."""
+        return None if moment is None else api_time(moment, self.fmt)
 
     def page(self) -> dict[str, object]:
         """The `page` object."""
@@ -171,26 +157,19 @@ class _Api:
             "only_show_if_degraded": False,
         }
 
-    def affected(
-        self, ids: Sequence[str], old: Mapping[str, ComponentStatus], new: Mapping[str, ComponentStatus]
-    ) -> list[dict[str, str]]:
-        """`affected_components` of an update: each component's status before and after it."""
-        return [
-            {
-                "code": stable_id("component", cid),
-                "name": self.site.component(cid).name,
-                "old_status": str(old[cid]),
-                "new_status": str(new[cid]),
-            }
-            for cid in ids
-        ]
-
-    def _update(
-        self, parent_id: str, kind: str, slug: str, update: Update, affected: list[dict[str, str]]
-    ) -> dict[str, object]:
+    def _update(self, parent_id: str, entry: Entry, update: Step) -> dict[str, object]:
         moment = self.time(update.at)
+        affected = [
+            {
+                "code": stable_id("component", change.component),
+                "name": change.name,
+                "old_status": str(change.old),
+                "new_status": str(change.new),
+            }
+            for change in update.changes
+        ]
         return {
-            "id": stable_id(f"{kind}-update", f"{slug}#{update.number}"),
+            "id": update_id(entry, update),
             "status": str(update.status),
             "body": update.body,
             "incident_id": parent_id,
@@ -203,136 +182,124 @@ class _Api:
             "tweet_id": None,
         }
 
-    def incident(self, incident: Incident) -> dict[str, object]:
-        """One incident with its updates, newest first."""
-        incident_id = stable_id("incident", incident.slug)
-        during = dict(incident.components)
-        calm = {cid: ComponentStatus.OPERATIONAL for cid in during}
-        updates = []
-        for index, update in enumerate(incident.updates):
-            old = calm if index == 0 else during
-            new = calm if update.status is IncidentStatus.RESOLVED else during
-            updates.append(
-                self._update(
-                    incident_id, "incident", incident.slug, update, self.affected(list(during), old, new)
-                )
-            )
-        monitoring = [u.at for u in incident.updates if u.status is IncidentStatus.MONITORING]
-        status = incident_status(incident, self.now)
-        moments = [incident.started, *(u.at for u in incident.updates)]
-        if incident.resolved is not None:
-            moments.append(incident.resolved)
+    def _common(self, entry: Entry) -> dict[str, object]:
+        """What incidents and maintenance share."""
+        entry_id = entry_id_of(entry)
         return {
-            "id": incident_id,
-            "name": incident.title,
-            "status": str(status),
-            "created_at": self.time(min(moments)),
-            "updated_at": self.time(max(moments)),
-            "monitoring_at": self.time(monitoring[0] if monitoring else None),
-            "resolved_at": self.time(incident.resolved),
-            "impact": str(incident.impact),
-            "shortlink": f"{self.site.base_url}incidents/{incident.slug}/",
-            "started_at": self.time(incident.started),
-            "page_id": self.page_id,
-            "incident_updates": list(reversed(updates)),
-            "components": [self.components[cid] for cid in incident.component_ids],
-        }
-
-    def maintenance(self, item: Maintenance) -> dict[str, object]:
-        """One scheduled maintenance with its updates, newest first."""
-        item_id = stable_id("maintenance", item.slug)
-        held = {cid: ComponentStatus.UNDER_MAINTENANCE for cid in item.components}
-        calm = {cid: ComponentStatus.OPERATIONAL for cid in item.components}
-        updates = []
-        for update in item.updates:
-            old = (
-                held if update.status in (MaintenanceStatus.VERIFYING, MaintenanceStatus.COMPLETED) else calm
-            )
-            new = held if update.status in _ACTIVE else calm
-            updates.append(
-                self._update(
-                    item_id, "maintenance", item.slug, update, self.affected(item.components, old, new)
-                )
-            )
-        status = maintenance_status(item, self.now)
-        ended = maintenance_interval(item, self.now)[1] if status is MaintenanceStatus.COMPLETED else None
-        moments = [u.at for u in item.updates]
-        return {
-            "id": item_id,
-            "name": item.title,
-            "status": str(status),
-            "created_at": self.time(min(moments, default=item.start)),
-            "updated_at": self.time(max(moments, default=item.start)),
+            "id": entry_id,
+            "name": entry.title,
+            "status": str(entry.status),
+            "created_at": self.time(entry.first_event),
+            "updated_at": self.time(entry.last_change),
             "monitoring_at": None,
-            "resolved_at": self.time(ended),
+            "resolved_at": self.time(entry.ends),
             "impact": "maintenance",
-            "shortlink": f"{self.site.base_url}maintenance/{item.slug}/",
-            "started_at": self.time(item.start),
+            "shortlink": entry.url,
+            "started_at": self.time(entry.begins),
             "page_id": self.page_id,
-            "incident_updates": list(reversed(updates)),
-            "components": [self.components[cid] for cid in item.components],
-            "scheduled_for": self.time(item.start),
-            "scheduled_until": self.time(item.end),
+            "incident_updates": [self._update(entry_id, entry, u) for u in reversed(entry.updates)],
+            "components": [self.components[cid] for cid in entry.component_ids],
+        }
+
+    def incident(self, entry: IncidentEntry) -> dict[str, object]:
+        """One incident with its updates, newest first."""
+        monitoring = [u.at for u in entry.updates if u.status is IncidentStatus.MONITORING]
+        published = entry.postmortem_at if entry.postmortem else None
+        return {
+            **self._common(entry),
+            "status": api_status(entry),
+            "monitoring_at": self.time(monitoring[0] if monitoring else None),
+            "impact": str(entry.impact),
+            "postmortem_body": entry.body if entry.postmortem else None,
+            "postmortem_body_last_updated_at": self.time(published),
+            "postmortem_published_at": self.time(published),
+        }
+
+    def maintenance(self, entry: MaintenanceEntry) -> dict[str, object]:
+        """One scheduled maintenance with its updates, newest first."""
+        return {
+            **self._common(entry),
+            "scheduled_for": self.time(entry.start),
+            "scheduled_until": self.time(entry.end),
         }
 
 
-_ACTIVE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+def api_time(moment: datetime, fmt: Formatter) -> str:
+    """A time as the JSON API writes it: ISO 8601 with milliseconds and the site's offset
+    (`2012-06-21T10:24:00.000-07:00`, Statuspage's form; clients parse it with a fixed format)."""
+    return fmt.local(moment).isoformat(timespec="milliseconds")
 
 
-def _newest(items: Iterable[Incident | Maintenance]) -> list[Incident | Maintenance]:
-    def begins(item: Incident | Maintenance) -> datetime:
-        return item.started if isinstance(item, Incident) else item.start
-
-    return sorted(items, key=lambda i: (begins(i), i.slug), reverse=True)
+def entry_id_of(entry: Entry) -> str:
+    """The Statuspage id of an incident or a maintenance (stable: hashed from its kind and slug)."""
+    return stable_id(str(entry.kind), entry.slug)
 
 
-def api_files(content: Content, snap: Snapshot) -> dict[str, bytes]:
+def update_id(entry: Entry, update: Step) -> str:
+    """The Statuspage id of an update (stable: hashed from its entry and its number)."""
+    return stable_id(f"{entry.kind}-update", f"{entry.slug}#{update.number}")
+
+
+def _newest(items: Iterable[E]) -> list[E]:
+    return sorted(items, key=lambda i: (i.begins, i.slug), reverse=True)
+
+
+def listed(derived: Derived) -> tuple[list[IncidentEntry], list[MaintenanceEntry]]:
+    """The incidents and maintenance `incidents.json` and `scheduled-maintenances.json` list: the
+    newest `feeds.entries` of each, plus every unresolved incident and every upcoming or active
+    window; newest first."""
+    cap = derived.site.feed_entries
+    recent = _newest(derived.incidents)
+    incidents = _newest({*recent[:cap], *(i for i in recent if i.active)})
+    windows = _newest(derived.maintenance)
+    maintenance = _newest({*windows[:cap], *(m for m in windows if m.active or m.upcoming)})
+    return incidents, maintenance
+
+
+def api_files(derived: Derived) -> dict[str, bytes]:
     """The Statuspage-compatible JSON files under `api/v2/`."""
-    site = content.site
-    api = _Api(content, snap, Formatter(site.language, site.timezone))
+    api = _Api(derived)
     page = api.page()
     status = api.status()
     components = list(api.components.values())
-    now = snap.now
-    cap = site.feed_entries
-    recent = [i for i in _newest(content.incidents) if isinstance(i, Incident)]
-    unresolved = [i for i in recent if is_active(i, now)]
-    listed = _newest({*recent[:cap], *unresolved})
-    by_status = [(m, maintenance_status(m, now)) for m in _newest(content.maintenance)]
-    upcoming = [m for m, s in by_status if s is MaintenanceStatus.SCHEDULED]
-    active = [m for m, s in by_status if s in _ACTIVE]
-    maintenance = _newest({*(m for m, _ in by_status[:cap]), *upcoming, *active})
+    listed_incidents, listed_maintenance = listed(derived)
+    unresolved = [i for i in listed_incidents if i.active]
+    windows = _newest(derived.maintenance)
+    upcoming = [m for m in windows if m.upcoming]
+    active = [m for m in windows if m.active]
 
     made: dict[str, dict[str, object]] = {}  # an open incident is in three files: build it once
 
-    def incidents(items: Iterable[Incident | Maintenance]) -> list[dict[str, object]]:
+    def incidents(items: Iterable[IncidentEntry]) -> list[dict[str, object]]:
         out = []
         for item in items:
-            if isinstance(item, Incident):
-                found = made.get(item.slug)
-                if found is None:
-                    found = made[item.slug] = api.incident(item)
-                out.append(found)
+            found = made.get(item.slug)
+            if found is None:
+                found = made[item.slug] = api.incident(item)
+            out.append(found)
         return out
 
-    def windows(items: Iterable[Incident | Maintenance]) -> list[dict[str, object]]:
-        return [api.maintenance(m) for m in items if isinstance(m, Maintenance)]
+    def scheduled(items: Iterable[MaintenanceEntry]) -> list[dict[str, object]]:
+        return [api.maintenance(m) for m in items]
 
     files = {
         "summary.json": {
             "page": page,
             "components": components,
             "incidents": incidents(unresolved),
-            "scheduled_maintenances": windows([*active, *upcoming]),
+            "scheduled_maintenances": scheduled([*active, *upcoming]),
             "status": status,
         },
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page, "incidents": incidents(listed)},
+        "incidents.json": {"page": page, "incidents": incidents(listed_incidents)},
         "incidents/unresolved.json": {"page": page, "incidents": incidents(unresolved)},
-        "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": windows(maintenance)},
-        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": windows(upcoming)},
-        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": windows(active)},
+        "scheduled-maintenances.json": {
+            "page": page,
+            "scheduled_maintenances": scheduled(listed_maintenance),
+        },
+        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": scheduled(upcoming)},
+        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": scheduled(active)},
     }
     return {f"api/v2/{name}": to_json(value) for name, value in files.items()}
 
@@ -343,7 +310,7 @@ def api_files(content: Content, snap: Snapshot) -> dict[str, bytes]:
 def next_change_file(content: Content, now: datetime) -> bytes:
     """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why.
 
-    Give the content before `as_of`, so that future events are known.
+    Give the content as written, so that future events are known.
     """
     fmt = Formatter(content.site.language, content.site.timezone)
     upcoming = next_changes(content, now)
@@ -413,9 +380,7 @@ def badge_svg(label: str, message: str, colour: str) -> bytes:
     return svg.encode("utf-8")
 
 
-def badge_files(
-    content: Content, snap: Snapshot, words: Mapping[str, Mapping[str, str]], label: str
-) -> dict[str, bytes]:
+def badge_files(derived: Derived, words: Mapping[str, Mapping[str, str]], label: str) -> dict[str, bytes]:
     """`badge.svg` and its Shields.io endpoint `badge.json`, for the page and for each component."""
     out: dict[str, bytes] = {}
 
@@ -427,20 +392,17 @@ def badge_files(
             {"schemaVersion": 1, "label": name, "message": message, "color": shields}
         )
 
+    snap = derived.snapshot
     add("", label, _INDICATOR_STATUS[snap.indicator])
     for state in snap.components:
-        add(f"components/{state.component.id}/", state.component.name, state.status)
+        add(state.path, state.component.name, state.status)
     return out
 
 
 # ---------------------------------------------------------------- what changed since the last build
 
 COMPARED_FILES = ("api/v2/status.json", "api/v2/incidents.json", "api/v2/scheduled-maintenances.json")
-_LISTS = (
-    ("incident", "api/v2/incidents.json", "incidents"),
-    ("maintenance", "api/v2/scheduled-maintenances.json", "scheduled_maintenances"),
-)
-_ENDED = ("resolved", "completed")
+_ENDED = ("resolved", "completed", "postmortem")
 
 
 def _load(files: Mapping[str, bytes], name: str) -> dict[str, object]:
@@ -454,28 +416,39 @@ def _load(files: Mapping[str, bytes], name: str) -> dict[str, object]:
 
 def compare(
     previous: Mapping[str, bytes],
-    current: Mapping[str, bytes],
+    current: Derived,
     text: Callable[[str, str | None], str] | None = None,
 ) -> dict[str, object]:
-    """What a build announces that the previous one did not: new incidents, updates and status changes.
+    """What a build announces that the previous one did not: new incidents, updates, post-mortems
+    and status changes.
 
-    Both arguments map output paths (`COMPARED_FILES`) to their bytes. Each change is one new
-    update (`event` "created" for a new incident's first, "updated" after), a new entry without
-    updates ("created"), or a status that moved without an update ("status_changed", such as a
-    maintenance window that began on time). With no previous build, nothing is reported, so a
-    first publication never floods the subscribers. An update carries its `body` (Markdown, as
-    in the JSON API) and its `text`: plain text read from the sanitised HTML by `text(body, page
-    URL)` (by default `MarkdownRenderer.text`, as pages render it).
+    `previous` maps the published build's output paths (`COMPARED_FILES`) to their bytes; `current`
+    is this build's derived site (in the default language). Each change is one new update (`event`
+    "created" for a new entry's first, "updated" after), a new entry without updates ("created"), a
+    post-mortem published ("postmortem"), or a status that moved without an update
+    ("status_changed", such as a maintenance window that began on time). Only what the JSON API
+    lists is compared (`listed`). With no previous build, nothing is reported, so a first
+    publication never floods the subscribers. An update carries its `body` (Markdown, as in the
+    JSON API) and its `text`: plain text read from the sanitised HTML by `text(body, page URL)`
+    (by default `MarkdownRenderer.text`, as pages render it).
     """
     to_text = text or MarkdownRenderer().text
     old_status = _load(previous, "api/v2/status.json").get("status")
-    new_status = _load(current, "api/v2/status.json").get("status")
+    snap = current.snapshot
+    new_status = {"indicator": str(snap.indicator), "description": snap.description}
     found = any(name in previous for name in COMPARED_FILES)
+    fmt = Formatter(current.site.language, current.site.timezone)
     result: list[dict[str, object]] = []
-    for kind, name, key in _LISTS if found else ():
-        before = {o["id"]: o for o in _items(_load(previous, name).get(key))}
-        for item in _items(_load(current, name).get(key)):
-            result += _item_changes(kind, before.get(item["id"]), item, to_text)
+    if found:
+        incidents, maintenance = listed(current)
+        lists: list[tuple[str, str, Sequence[Entry]]] = [
+            ("api/v2/incidents.json", "incidents", incidents),
+            ("api/v2/scheduled-maintenances.json", "scheduled_maintenances", maintenance),
+        ]
+        for name, key, entries in lists:
+            before = {o["id"]: o for o in _items(_load(previous, name).get(key))}
+            for entry in entries:
+                result += _entry_changes(before.get(entry_id_of(entry)), entry, fmt, to_text)
     result.sort(key=lambda c: (datetime.fromisoformat(str(c["at"])), str(c["id"])))
     return {
         "previous_build_found": found,
@@ -491,54 +464,69 @@ def _items(value: object) -> list[dict[str, object]]:
     )
 
 
-def _item_changes(
-    kind: str,
+def api_status(entry: Entry) -> str:
+    """An entry's status as the JSON API gives it (an incident's is `postmortem` once one is out)."""
+    return "postmortem" if entry.postmortem and entry.ends is not None else str(entry.status)
+
+
+def _entry_changes(
     before: dict[str, object] | None,
-    item: dict[str, object],
+    entry: Entry,
+    fmt: Formatter,
     text: Callable[[str, str | None], str],
 ) -> list[dict[str, object]]:
     """The changes of one incident or maintenance against its previous version (None if new)."""
     seen = {u.get("id") for u in _items(before.get("incident_updates"))} if before else set()
-    fresh = [u for u in reversed(_items(item.get("incident_updates"))) if u["id"] not in seen]
-    page = item.get("shortlink")
-    base = page if isinstance(page, str) else None
+    fresh = [u for u in entry.updates if update_id(entry, u) not in seen]
+    status = api_status(entry)
+    impact = str(entry.impact) if isinstance(entry, IncidentEntry) else "maintenance"
 
-    def shown(update: dict[str, object]) -> dict[str, object]:
-        """The update as `changes` gives it: its Markdown body and that body as plain text."""
-        body = update.get("body")
+    def change(event: str, at: datetime, update: Step | None, anchor: str = "") -> dict[str, object]:
         return {
-            "id": update.get("id"),
-            "status": update.get("status"),
-            "body": body,
-            "text": text(body, base) if isinstance(body, str) else None,
-            "display_at": update.get("display_at"),
-        }
-
-    def change(event: str, at: object, update: dict[str, object] | None) -> dict[str, object]:
-        return {
-            "kind": kind,
+            "kind": str(entry.kind),
             "event": event,
-            "id": item["id"],
-            "name": item.get("name"),
-            "status": item.get("status"),
+            "id": entry_id_of(entry),
+            "name": entry.title,
+            "status": str(update.status) if update is not None else status,
+            "incident_status": status,
             "old_status": before.get("status") if before else None,
-            "impact": item.get("impact"),
-            "url": item.get("shortlink"),
-            "at": at,
-            "update": None if update is None else shown(update),
+            "impact": impact,
+            "url": entry.url,
+            "link": f"{entry.url}#{anchor}" if anchor else entry.url,
+            "at": api_time(at, fmt),
+            "components": [
+                {"id": c.component, "name": c.name, "old_status": str(c.old), "new_status": str(c.new)}
+                for c in (update.changes if update is not None else ())
+            ],
+            "update": None
+            if update is None
+            else {
+                "id": update_id(entry, update),
+                "status": str(update.status),
+                "body": update.body,
+                "text": text(update.body, entry.url),
+                "display_at": api_time(update.at, fmt),
+            },
         }
 
-    changes_found = [
-        change("created" if before is None and index == 0 else "updated", update.get("display_at"), update)
+    changes = [
+        change("created" if before is None and index == 0 else "updated", update.at, update, update.anchor)
         for index, update in enumerate(fresh)
     ]
     if before is None and not fresh:
-        changes_found.append(change("created", item.get("created_at"), None))
-    announced = fresh[-1].get("status") if fresh else None
-    status = item.get("status")
-    if before is not None and status != before.get("status") and status != announced:
-        at = item.get("resolved_at") if status in _ENDED else item.get("updated_at")
-        if status == "in_progress":
-            at = item.get("scheduled_for")
-        changes_found.append(change("status_changed", at or item.get("updated_at"), None))
-    return changes_found
+        changes.append(change("created", entry.first_event, None))
+    if (
+        entry.postmortem
+        and entry.postmortem_at is not None
+        and (before is None or before.get("status") != "postmortem")
+    ):
+        changes.append(change("postmortem", entry.postmortem_at, None, "postmortem"))
+    announced = str(fresh[-1].status) if fresh else None
+    if before is not None and status not in (before.get("status"), announced, "postmortem"):
+        at = entry.last_change
+        if status in _ENDED and entry.ends is not None:
+            at = entry.ends
+        elif status == "in_progress":
+            at = entry.begins
+        changes.append(change("status_changed", at, None))
+    return changes

@@ -9,12 +9,13 @@ quoting and line endings included.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import string
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,10 +32,13 @@ from statusgen.content import (
     read_text,
     slug_for,
 )
+from statusgen.derive import derive_incident
+from statusgen.entries import find_entry
 from statusgen.errors import ContentError, Problem, did_you_mean
 from statusgen.frontmatter import decode, normal_text
 from statusgen.i18n import Formatter
 from statusgen.models import (
+    ComponentStatus,
     Impact,
     Incident,
     IncidentStatus,
@@ -96,22 +100,47 @@ def message_text(message: str) -> str:
     return normal_text(message).strip("\n")
 
 
-def _body_lines(message: str, indent: str, newline: str) -> str:
-    """`body: …` for an update whose keys are indented by `indent`: a literal block when it holds
-    the text exactly (it reads best), else a quoted scalar."""
+def _body_lines(message: str, indent: str, newline: str, step: int = 2) -> str:
+    """`body: …` for an update whose keys are indented by `indent`: a literal block (nested `step`
+    columns deeper) when it holds the text exactly (it reads best), else a quoted scalar."""
     text = message_text(message)
     lines = text.split("\n")
     exact = all(line == line.rstrip() for line in lines) and "\t" not in text
     if text and not text[:1].isspace() and exact:
-        block = "".join((f"{indent}  {line}" if line else "") + newline for line in lines)
+        block = "".join((f"{indent}{' ' * step}{line}" if line else "") + newline for line in lines)
         return f"{indent}body: |{newline}{block}"
     return f"{indent}body: {_quoted(text)}{newline}"
 
 
-def _update_lines(at: str, status: str, message: str, dash: str, newline: str) -> str:
-    """One item of `updates`, its dash indented by `dash`."""
+# What an update says of components, as given on the command line: (id, status), or (id, None)
+# for "at the status the impact implies" (the list form).
+States = Sequence[tuple[str, str | None]]
+
+
+def _update_lines(
+    at: str,
+    status: str,
+    message: str,
+    dash: str,
+    newline: str,
+    impact: str | None = None,
+    components: States = (),
+    step: int = 2,
+) -> str:
+    """One item of `updates`, its dash indented by `dash`: `at`, `status`, the `impact` and the
+    `components` it changes (if any; a block mapping, or a block list for the list form, nested
+    `step` columns deeper), then `body`."""
     keys = dash + "  "
-    return f"{dash}- at: {at}{newline}{keys}status: {status}{newline}" + _body_lines(message, keys, newline)
+    lines = f"{dash}- at: {at}{newline}{keys}status: {status}{newline}"
+    if impact is not None:
+        lines += f"{keys}impact: {impact}{newline}"
+    if components:
+        nested = keys + " " * step
+        lines += f"{keys}components:{newline}" + "".join(
+            f"{nested}{cid}: {state}{newline}" if state is not None else f"{nested}- {cid}{newline}"
+            for cid, state in components
+        )
+    return lines + _body_lines(message, keys, newline, step)
 
 
 def _stamp(now: datetime, site: Site) -> datetime:
@@ -184,6 +213,13 @@ def _check_components(site: Site, given: Sequence[str], where: str) -> list[str]
     return list(dict.fromkeys(given))
 
 
+DRAFT_LINE = "draft: true  # checked, never published: delete this line to publish\n"
+
+
+def _draft_line(draft: bool) -> str:
+    return DRAFT_LINE if draft else ""
+
+
 def _write_new(path: Path, text: str) -> None:
     """Create `path` with `text`, failing rather than overwriting anything."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,19 +235,21 @@ def new_incident(
     now: datetime,
     status: str = "investigating",
     message: str = "",
+    draft: bool = False,
 ) -> NewEntry:
-    """Write `incidents/<date>-<slug>.md`, its first update stamped `now` in the site's zone."""
+    """Write `incidents/<date>-<slug>.md`, its first update stamped `now` in the site's zone (with
+    `draft`, marked `draft: true`: checked by builds, never published)."""
     site = site_of(content_dir)
     folder = content_dir / "incidents"
     if impact not in list(Impact):
         raise _refuse(
             str(folder),
             f"unknown impact {impact!r}; expected one of {', '.join(Impact)}",
-            did_you_mean(impact, list(Impact)),
+            did_you_mean(impact, [str(i) for i in Impact]),
             field="--impact",
         )
     if status not in list(IncidentStatus) or status == IncidentStatus.RESOLVED:
-        choices = [s for s in IncidentStatus if s is not IncidentStatus.RESOLVED]
+        choices = [str(s) for s in IncidentStatus if s is not IncidentStatus.RESOLVED]
         raise _refuse(
             str(folder),
             f"expected the first status to be one of {', '.join(choices)}, got {status!r}",
@@ -231,7 +269,8 @@ def new_incident(
     at = _stamp(now, site)
     path = _free_path(folder, f"{at.date().isoformat()}-{slug_of(title)}")
     text = (
-        f"---\ntitle: {_quoted(' '.join(title.split()))}\nstarted: {at.isoformat()}\nimpact: {impact}\n"
+        f"---\ntitle: {_quoted(' '.join(title.split()))}\n{_draft_line(draft)}"
+        f"started: {at.isoformat()}\nimpact: {impact}\n"
         f"components: [{', '.join(components)}]\nupdates:\n"
         + _update_lines(at.isoformat(), status, message, "  ", "\n")
         + "---\n"
@@ -260,8 +299,10 @@ def new_maintenance(
     end: datetime,
     now: datetime,
     message: str = "",
+    draft: bool = False,
 ) -> NewEntry:
-    """Write `maintenance/<date>-<slug>.md` (dated by its start), announced now as scheduled."""
+    """Write `maintenance/<date>-<slug>.md` (dated by its start), announced now as scheduled (with
+    `draft`, marked `draft: true`: checked by builds, never published)."""
     site = site_of(content_dir)
     folder = content_dir / "maintenance"
     components = _check_components(site, components, str(folder))
@@ -280,7 +321,7 @@ def new_maintenance(
     start, end = _stamp(start, site), _stamp(end, site)
     path = _free_path(folder, f"{start.date().isoformat()}-{slug_of(title)}")
     text = (
-        f"---\ntitle: {_quoted(' '.join(title.split()))}\n"
+        f"---\ntitle: {_quoted(' '.join(title.split()))}\n{_draft_line(draft)}"
         f"start: {start.isoformat()}\nend: {end.isoformat()}\ncomponents: [{', '.join(components)}]\n"
     )
     if message.strip():
@@ -292,38 +333,6 @@ def new_maintenance(
 
 
 # ---------------------------------------------------------------- appending an update
-
-
-def find_entry(content_dir: Path, slug: str) -> tuple[Path, str]:
-    """The file of the incident or maintenance with this slug (or at this path), and its kind
-    ("incidents" or "maintenance"); translations are not entries."""
-    given = Path(slug)
-    if slug.endswith(".md") and given.is_file():
-        for kind in ("incidents", "maintenance"):
-            if (content_dir / kind).resolve() in given.resolve().parents:
-                return given, kind
-        raise _refuse(slug, f"not a file of {content_dir}/incidents or {content_dir}/maintenance")
-    found = [
-        (path, kind)
-        for kind in ("incidents", "maintenance")
-        for path in content_files(content_dir / kind)
-        if slug_for(path.name) == slug.lower() and path.name.count(".") == 1
-    ]
-    if not found:
-        slugs = sorted(
-            slug_for(p.name)
-            for kind in ("incidents", "maintenance")
-            for p in content_files(content_dir / kind)
-        )
-        raise _refuse(
-            str(content_dir),
-            f"no incident or maintenance has the slug {slug!r}",
-            did_you_mean(slug, slugs) or "the slug is the file name without .md",
-        )
-    if len(found) > 1:
-        message = f"both {found[0][0]} and {found[1][0]} have the slug {slug!r}"
-        raise _refuse(str(content_dir), message, "give the path of the file instead of its slug")
-    return found[0]
 
 
 def read_entry(content_dir: Path, slug: str) -> Incident | Maintenance:
@@ -345,7 +354,9 @@ _ANY_UPDATES_KEY = re.compile(r"""["']?updates["']?[ \t]*:""")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]|$)")
 
 
-def append_update(path: Path, at: str, status: str, message: str) -> str:
+def append_update(
+    path: Path, at: str, status: str, message: str, impact: str | None = None, components: States = ()
+) -> str:
     """The file's text with one update appended to its `updates` list, every other byte kept."""
     data = path.read_bytes()
     text = data.decode("utf-8")  # (a BOM stays where it is, as a character)
@@ -366,7 +377,7 @@ def append_update(path: Path, at: str, status: str, message: str) -> str:
                 "the list (`  - at: …`)",
                 field="updates",
             )
-        item = _update_lines(at, status, message, "  ", newline)
+        item = _update_lines(at, status, message, "  ", newline, impact, components)
         insert, added = closing, f"updates:{newline}{item}"
     else:
         end = key  # the block's last line of content: indented lines and items ("- " at column 0)
@@ -383,7 +394,8 @@ def append_update(path: Path, at: str, status: str, message: str) -> str:
                 continue
             break
         insert = end + 1
-        added = _update_lines(at, status, message, dash if dash is not None else "  ", newline)
+        dash = dash if dash is not None else "  "
+        added = _update_lines(at, status, message, dash, newline, impact, components, max(len(dash), 2))
     return "".join(lines[:insert]) + added + "".join(lines[insert:])
 
 
@@ -396,25 +408,132 @@ class Appended:
     untranslated: tuple[Path, ...]
 
 
-def add_update(content_dir: Path, slug: str, status: str, message: str, now: datetime) -> Appended:
-    """Append an update, stamped `now` in the site's zone, to an incident or a maintenance.
+INCIDENT_COMPONENT_STATUSES = [str(s) for s in ComponentStatus if s is not ComponentStatus.UNDER_MAINTENANCE]
 
-    Refused: an empty message, a status that is not of the entry's kind, an update earlier than the
-    entry's last one, and any update to a resolved incident or a completed maintenance.
+
+def _state_problems(site: Site, components: States, where: str) -> list[Problem]:
+    """What is wrong with the components an update changes: unknown ids or statuses, a component
+    given twice, both forms at once."""
+    known = [c.id for c in site.components]
+    problems = []
+    given: dict[str, str | None] = {}
+    for cid, state in components:
+        if cid not in known:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "--components",
+                    f"unknown component {cid!r}; site.yaml defines {', '.join(known)}",
+                    did_you_mean(cid, known),
+                )
+            )
+        if state is not None and state not in INCIDENT_COMPONENT_STATUSES:
+            reserved = (
+                " (under_maintenance is for maintenance windows)" if state == "under_maintenance" else ""
+            )
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "--components",
+                    f"unknown status {state!r} for {cid!r}{reserved}; expected one of "
+                    f"{', '.join(INCIDENT_COMPONENT_STATUSES)}",
+                    did_you_mean(state, INCIDENT_COMPONENT_STATUSES),
+                )
+            )
+        if cid in given and given[cid] != state:
+            problems.append(
+                Problem(where, None, "--components", f"{cid!r} is given twice, with different statuses")
+            )
+        given[cid] = state
+    if len({state is None for _, state in components}) > 1:
+        problems.append(
+            Problem(
+                where,
+                None,
+                "--components",
+                "give every component its status (web=major_outage) or none (web: at the status the "
+                "impact implies), not both in one update",
+            )
+        )
+    return problems
+
+
+def add_update(
+    content_dir: Path,
+    slug: str,
+    status: str,
+    message: str,
+    now: datetime,
+    impact: str | None = None,
+    components: States = (),
+) -> Appended:
+    """Append an update, stamped `now` in the site's zone, to an incident or a maintenance; for an
+    incident, with the impact and the components' statuses it changes (format v2).
+
+    Refused, with nothing written: an empty message, a status that is not of the entry's kind, an
+    unknown impact, component or component status, an impact or components for a maintenance or
+    on a resolved update, an update earlier than the entry's last one, and any update to a
+    resolved incident or a completed maintenance.
     """
     path, entry, site = _located(content_dir, slug)
     shown = str(path)
     kind = "incidents" if isinstance(entry, Incident) else "maintenance"
     parse = parse_incident if kind == "incidents" else parse_maintenance
-    statuses = list(IncidentStatus) if kind == "incidents" else list(MaintenanceStatus)
+    statuses = [str(s) for s in (IncidentStatus if kind == "incidents" else MaintenanceStatus)]
+    problems = []
     if status not in statuses:
-        raise _refuse(
-            shown,
-            f"{status!r} is not a status of {'an incident' if kind == 'incidents' else 'a maintenance'}; "
-            f"expected one of {', '.join(statuses)}",
-            did_you_mean(status, statuses),
-            field="--status",
+        problems.append(
+            Problem(
+                shown,
+                None,
+                "--status",
+                f"{status!r} is not a status of {'an incident' if kind == 'incidents' else 'a maintenance'}; "
+                f"expected one of {', '.join(statuses)}",
+                did_you_mean(status, statuses),
+            )
         )
+    changes = [
+        option for option, given in (("--impact", impact is not None), ("--components", components)) if given
+    ]
+    if changes and kind == "maintenance":
+        problems.append(
+            Problem(
+                shown,
+                None,
+                changes[0],
+                f"a maintenance takes no {' nor '.join(changes)}: its components are under maintenance "
+                "while it is in progress",
+                "give only --status and the message",
+            )
+        )
+    elif changes and status == IncidentStatus.RESOLVED:
+        problems.append(
+            Problem(
+                shown,
+                None,
+                changes[0],
+                "a resolved update returns every component to operational; it takes no "
+                + " nor ".join(changes),
+                f"drop {' and '.join(changes)}",
+            )
+        )
+    if impact is not None and impact not in list(Impact):
+        problems.append(
+            Problem(
+                shown,
+                None,
+                "--impact",
+                f"unknown impact {impact!r}; expected one of {', '.join(Impact)}",
+                did_you_mean(impact, [str(i) for i in Impact]),
+            )
+        )
+    if kind == "incidents":
+        problems += _state_problems(site, components, shown)
+    if problems:
+        raise AuthoringError(problems)
+    components = list(dict.fromkeys(components))
     if not message.strip():
         raise _refuse(
             shown, "say something in the update", "--message, --template or --editor", field="--message"
@@ -442,26 +561,166 @@ def add_update(content_dir: Path, slug: str, status: str, message: str, now: dat
             f"the maintenance was completed at {last.at.isoformat()}; it takes no more updates",
             field="updates",
         )
-    text = append_update(path, at.isoformat(), status, message)
-    updated = parse(decode(shown, text.encode("utf-8")), shown, site)
-    kept = [(u.at, u.status, u.body) for u in updated.updates[: len(entry.updates)]]
+    text = append_update(path, at.isoformat(), status, message, impact, components)
+    meant = (
+        at,
+        status,
+        message_text(message),
+        Impact(impact) if impact is not None else None,
+        tuple((cid, ComponentStatus(s) if s is not None else None) for cid, s in components) or None,
+    )
+    updated = _read_back(parse, shown, text, site, "the update")
+    kept = updated.updates[: len(entry.updates)]
     new = updated.updates[-1] if updated.updates else None
     if (
         len(updated.updates) != len(entry.updates) + 1
-        or kept != [(u.at, u.status, u.body) for u in entry.updates]
+        or kept != entry.updates
         or new is None
-        or (new.at, new.status, new.body.rstrip("\n")) != (at, status, message_text(message))
+        or (new.at, new.status, new.body.rstrip("\n"), new.impact, new.components) != meant
     ):
-        raise _refuse(
-            shown,
-            "the update could not be appended without changing the file's meaning; add it by hand",
-            field="updates",
-        )
+        raise _cannot("the update", shown, "updates")
     _replace(path, text)
-    untranslated = tuple(
+    return Appended(path, new.number, _translations(path))
+
+
+def _read_back(
+    parse: Callable[[str, str, Site], Incident | Maintenance], shown: str, text: str, site: Site, what: str
+) -> Incident | Maintenance:
+    """`text` read as a build reads the file, or a refusal if that fails (nothing is written)."""
+    try:
+        return parse(decode(shown, text.encode("utf-8")), shown, site)
+    except ContentError:
+        raise _cannot(what, shown, "") from None
+
+
+def _cannot(what: str, shown: str, field: str) -> AuthoringError:
+    return _refuse(
+        shown, f"{what} could not be written without changing the file's meaning; add it by hand", field=field
+    )
+
+
+def _translations(path: Path) -> tuple[Path, ...]:
+    """The translations beside an entry's file (`<slug>.<language>.md`)."""
+    return tuple(
         sibling for sibling in sorted(path.parent.glob(f"{path.stem}.*.md")) if sibling.name != path.name
     )
-    return Appended(path, new.number, untranslated)
+
+
+# ---------------------------------------------------------------- the post-mortem
+
+_POSTMORTEM_KEY = re.compile(r"""["']?postmortem_at["']?[ \t]*:""")
+_POSTMORTEM_LINE = re.compile(
+    r"""postmortem_at[ \t]*:[ \t]*(?P<value>"[^"]*"|'[^']*'|[^\s#'"]+)[ \t]*(?:#.*)?"""
+)
+_AFTER = re.compile(r"(?:started|resolved)[ \t]*:.*")
+
+
+def set_postmortem(path: Path, at: str, message: str) -> str:
+    """The file's text with `message` as its body (what follows the front matter, replacing any)
+    and `postmortem_at: <at>` in its front matter (its value replaced if the key is there, else on
+    a line of its own after `started` or `resolved`), every other byte kept."""
+    text = path.read_bytes().decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    closing = next(
+        (i for i, line in enumerate(lines[1:], 1) if _CLOSING.fullmatch(line.rstrip("\r\n"))), None
+    )
+    if closing is None:
+        raise _refuse(str(path), "the front matter is never closed", line=1)
+    body = "".join(f"{line}{newline}" for line in message_text(message).split("\n"))
+    closing_line = lines[closing] if lines[closing].endswith("\n") else lines[closing] + newline
+    front = lines[:closing]
+    key = next((i for i in range(1, closing) if _POSTMORTEM_KEY.match(lines[i])), None)
+    if key is not None:
+        line = lines[key]
+        found = _POSTMORTEM_LINE.fullmatch(line.rstrip("\r\n"))
+        if found is None:
+            raise _refuse(
+                str(path),
+                "`postmortem_at` is written in a way this command does not change; write "
+                "`postmortem_at: <date-time>` on one line",
+                line=key + 1,
+                field="postmortem_at",
+            )
+        front[key] = line[: found.start("value")] + at + line[found.end("value") :]
+    else:
+        after = [
+            i
+            for i in range(1, closing)
+            if _AFTER.fullmatch(lines[i].rstrip("\r\n"))
+            and (i + 1 == closing or not lines[i + 1][:1].isspace())  # (its value is on its line)
+        ]
+        insert = after[-1] + 1 if after else closing
+        front.insert(insert, f"postmortem_at: {at}{newline}")
+    return "".join(front) + closing_line + body
+
+
+@dataclass(frozen=True)
+class PostMortem:
+    """What `write_postmortem` did: the file, when the post-mortem shows, what awaits translators."""
+
+    path: Path
+    at: datetime
+    untranslated: tuple[Path, ...]
+
+
+def write_postmortem(
+    content_dir: Path, slug: str, message: str, now: datetime, replace: bool = False
+) -> PostMortem:
+    """Write an incident's post-mortem (the Markdown after its front matter) and stamp
+    `postmortem_at` with `now` in the site's zone: the pages show it from then on.
+
+    Refused, with nothing written: a maintenance (its text is its description), an incident not
+    resolved as of `now` (a post-mortem follows the resolution), an empty message, and a file that
+    already has a text after its front matter, unless `replace` (which also stamps it again).
+    """
+    path, entry, site = _located(content_dir, slug)
+    shown = str(path)
+    if not isinstance(entry, Incident):
+        raise _refuse(
+            shown,
+            "a maintenance has no post-mortem: the text after its front matter is its description",
+            "edit it by hand",
+        )
+    at = _stamp(now, site)
+    state = derive_incident(dataclasses.replace(entry, draft=False), at, site)
+    if state is None or state.ends is None:
+        status = state.status if state is not None else f"not started until {entry.started.isoformat()}"
+        raise _refuse(
+            shown,
+            f"the incident is not resolved as of {at.isoformat()} ({status}); a post-mortem follows "
+            "the resolution",
+            f"resolve it first: statusgen resolve {entry.slug}",
+            field="postmortem_at",
+        )
+    if entry.body.strip() and not replace:
+        raise _refuse(
+            shown,
+            "the incident already has a text after its front matter (a summary or a post-mortem)",
+            "edit it by hand, or pass --replace to replace it and stamp postmortem_at again",
+        )
+    if not message.strip():
+        raise _refuse(shown, "write the post-mortem", "--message, --template or --editor", field="--message")
+    for translation in _translations(path):
+        if any(_POSTMORTEM_KEY.match(line) for line in read_text(translation, str(translation)).splitlines()):
+            raise _refuse(
+                str(translation),
+                "repeats `postmortem_at`, which must agree with the original's: stamping the post-mortem "
+                "now would make the site fail to build",
+                "remove the line from the translation (it takes the original's)",
+                field="postmortem_at",
+            )
+    text = set_postmortem(path, at.isoformat(), message)
+    updated = _read_back(parse_incident, shown, text, site, "the post-mortem")
+    if (
+        not isinstance(updated, Incident)
+        or updated.postmortem_at != at
+        or updated.body != message_text(message) + "\n"
+        or dataclasses.replace(updated, body=entry.body, postmortem_at=entry.postmortem_at) != entry
+    ):
+        raise _cannot("the post-mortem", shown, "postmortem_at")
+    _replace(path, text)
+    return PostMortem(path, at, _translations(path))
 
 
 def _replace(path: Path, text: str) -> None:
@@ -492,11 +751,11 @@ def init_site(
     language: str = "en",
     timezone: str = "UTC",
 ) -> list[Path]:
-    """Start a site in `folder`: a commented `content/site.yaml`, one example incident, message
-    templates, a `.gitignore` (unless the folder has one: a repository's is kept) and a CI
-    workflow; it builds at once. Nothing existing is replaced: if any of these files exists,
-    nothing is written, and a failure while writing removes what was written. Returns the files
-    written."""
+    """Start a site in `folder`: a commented `content/site.yaml`, one example incident (a draft,
+    so that it cannot go live by mistake), message templates, a `.gitignore` (unless the folder
+    has one: a repository's is kept) and a CI workflow; it builds at once. Nothing existing is
+    replaced: if any of these files exists, nothing is written, and a failure while writing
+    removes what was written. Returns the files written."""
     site_path = folder / "content" / "site.yaml"
     fields = {"title": _quoted(title), "base_url": base_url, "language": language, "timezone": timezone}
     site_text = string.Template((STARTER / "content" / "site.yaml").read_text(encoding="utf-8")).substitute(

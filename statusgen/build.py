@@ -47,19 +47,20 @@ from statusgen.cdn import (
     sitemap_files,
 )
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
+from statusgen.derive import Derived, Entry, Snapshot, derive, localize
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import feed_files
-from statusgen.i18n import catalogue_digest, in_language, labels, translations
-from statusgen.models import Content, Incident, Maintenance
+from statusgen.i18n import catalogue_digest, labels, site_in, translations
+from statusgen.models import Content, Site
 from statusgen.publish import PublishedSite, SiteFiles, check_output, file_hash, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
     Page,
+    deprecated_uses,
     markdown_configuration,
     markdown_key,
     render_pages,
 )
-from statusgen.status import Snapshot, as_of, snapshot
 from statusgen.theme import Theme, builtin_themes_dir, find_theme
 
 T = TypeVar("T")
@@ -71,8 +72,13 @@ class BuildResult:
     """What a build produced: the file map, the derived state and any warnings."""
 
     files: Mapping[str, bytes]
-    snapshot: Snapshot
+    derived: Derived  # the site as of `now`, in its default language
     warnings: tuple[Problem, ...]
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The page's overview (indicator, components, what is going on)."""
+        return self.derived.snapshot
 
 
 def theme_search_path(content_dir: Path) -> tuple[Path, ...]:
@@ -213,13 +219,19 @@ def render_site(
         raise ValueError(f"now must lie between {EARLIEST.year} and {LATEST.year}")
     site = content.site
     theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
-    known = as_of(content, now)
-    # One edition per language, the default first: its content translated, and what it shows.
-    editions = []
-    for language in site.languages or (site.language,):
-        localized = in_language(known, language)
-        editions.append((localized, snapshot(localized, now), labels(translations(language).gettext)))
-    _, snap, words = editions[0]
+    with _collector_paused():  # deriving makes many small objects and no cycles
+        known = derive(content, now)
+        # One edition per language, the default first: the site derived in that language, its words.
+        editions = [
+            (
+                localize(known, content.translations, site_in(site, language)),
+                labels(translations(language).gettext),
+            )
+            for language in site.languages or (site.language,)
+        ]
+        if gc.get_freeze_count():  # the build keeps the collector off the content: the model too
+            gc.freeze()
+    words = editions[0][1]
     cache = cache or Cache(None)
     configuration = markdown_configuration()
     # Markdown is converted where its page is rendered (in the workers), unless an earlier build did.
@@ -229,13 +241,13 @@ def render_site(
         """Feeds and calendars in every language; the JSON API and badges, which are in the default
         language only (they are for tools); and the Markdown converted for them."""
         out: dict[str, bytes] = {}
-        for edition, _, edition_words in editions:
+        for edition, edition_words in editions:
             prefix = edition.site.prefix()
             translate = translations(edition.site.language).gettext
-            for path, data in feed_files(edition, now, edition_words, md, translate).items():
+            for path, data in feed_files(edition, edition_words, md, translate).items():
                 out[prefix + path] = data
-        out.update(api_files(known, snap))
-        out.update(badge_files(known, snap, words, label="status"))
+        out.update(api_files(known))
+        out.update(badge_files(known, words, label="status"))
         return out, md.take_fresh()
 
     with InBackground(feeds_and_api, workers) as rest:  # on another core, while the pages render
@@ -255,13 +267,14 @@ def render_site(
         _precompress(files, kept, previous)
     if md.added:
         converted, changed = md.known, md.added
-        texts = [text for edition, _, _ in editions for text in markdown_sources(edition)]
+        texts = [text for edition, _ in editions for text in markdown_sources(edition.entries)]
         if len(converted) > 2 * len(texts) + 100:  # forget the bodies no longer in the content
             wanted = {markdown_key(text) for text in texts}
             converted, changed = {key: html for key, html in converted.items() if key in wanted}, None
         cache.save_markdown(configuration, converted, changed)
     folder = previous.target if previous is not None else None
-    return BuildResult(SiteFiles(files, kept, folder), snap, content.warnings)
+    warnings = (*content.warnings, *deprecated_uses(theme))
+    return BuildResult(SiteFiles(files, kept, folder), known, warnings)
 
 
 def _precompress(files: dict[str, bytes], kept: dict[str, str], previous: PublishedSite | None) -> None:
@@ -282,7 +295,7 @@ def _precompress(files: dict[str, bytes], kept: dict[str, str], previous: Publis
 
 def _pages(
     content: Content,
-    editions: Sequence[tuple[Content, Snapshot, dict[str, dict[str, str]]]],
+    editions: Sequence[tuple[Derived, dict[str, dict[str, str]]]],
     theme: Theme,
     md: MarkdownRenderer,
     workers: int | None,
@@ -291,30 +304,23 @@ def _pages(
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The theme's static files and the pages of every edition (language): those rendered, by
     path, and those kept unchanged from the `previous` site, path → SHA-256 hex (when the cache
-    knows their inputs unchanged). `content` is the whole content; each edition is the content as
-    of `now` in one language, its snapshot and its words."""
-    known, snap, _ = editions[0]
-    now = snap.now
+    knows their inputs unchanged). `content` is the whole content; each edition is the site
+    derived as of `now` in one language, and its words."""
+    known, _ = editions[0]
+    now = known.now
     static = {f"static/{name}": path.read_bytes() for name, path in theme.static_files().items()}
     hashed = hashed_assets(static)  # content-hashed names, cached for a year (see cdn.py)
     assets = {path.removeprefix("static/"): name for path, name in hashed.items()}
     files: dict[str, bytes] = {hashed[path]: data for path, data in static.items()}
     words = {
         edition.site.language: (edition_words, catalogue_digest(edition.site.language))
-        for edition, _, edition_words in editions
+        for edition, edition_words in editions
     }
-    fingerprint = _fingerprint(theme, known, words, assets)
+    fingerprint = _fingerprint(theme, known.site, words, assets)
     earlier = cache.pages(fingerprint) if cache.digests and previous is not None else {}
     keys: dict[str, bytes] = {}
     changing: set[str] = set()  # pages that hold only for this `now`
     kept: dict[str, str] = {}  # unchanged pages the published site holds, not read (link mode)
-    # Entries that `as_of` cut short (they have events after `now`): their pages hold only for `now`.
-    originals = {(type(e), e.slug): e for e in (*content.incidents, *content.maintenance)}
-    altered = {
-        (type(e), e.slug)
-        for e in (*known.incidents, *known.maintenance)
-        if originals[type(e), e.slug] is not e
-    }
     listed_years: dict[int, bytes] = {}
     now_text = now.isoformat().encode()
     prefix = ""
@@ -338,14 +344,14 @@ def _pages(
             listed = listed_years[id(years)] = repr([year.year for year in years]).encode()  # type: ignore[attr-defined]
         parts = [listed, b"%d" % context.get("older", 0)]  # the history index counts what it omits
         for entry in entries:
-            digest_ = cache.digests.get(entry.path)
+            digest_ = cache.digests.get(entry.file)
             if digest_ is None:
                 return False
-            parts.append(entry.path.encode() + b"\0" + digest_)  # a renamed file has another page
+            parts.append(entry.file.encode() + b"\0" + digest_)  # a renamed file has another page
             if prefix:  # in another language than the default: its translation, or none
-                parts.append(b"\0" + translated.get(entry.path, b"-"))
+                parts.append(b"\0" + translated.get(entry.file, b"-"))
         path = prefix + page.path
-        if "updated" not in context or (altered and any((type(e), e.slug) in altered for e in entries)):
+        if "updated" not in context:
             parts.append(now_text)  # the page shows something that changes with time
             changing.add(path)
         keys[path] = key = hashlib.sha256(b"".join(parts)).digest()
@@ -367,7 +373,7 @@ def _pages(
         for kind, group in (("incidents", content.incidents), ("maintenance", content.maintenance))
         for e in group
     }
-    for edition, edition_snap, edition_words in editions:
+    for edition, edition_words in editions:
         language = edition.site.language
         prefix = edition.site.prefix()
         translated = {
@@ -376,9 +382,7 @@ def _pages(
             if t.language == language and (t.kind, t.slug) in originals
         }
         compiled = TemplateCode(cache, f"{language}:{catalogue_digest(language)}")
-        files.update(
-            render_pages(edition, edition_snap, theme, assets, md, edition_words, spread, unchanged, compiled)
-        )
+        files.update(render_pages(edition, theme, assets, md, edition_words, spread, unchanged, compiled))
         compiled.save()
     if keys:
         hashes = {path: (key, kept.get(path) or file_hash(files[path])) for path, key in keys.items()}
@@ -387,24 +391,22 @@ def _pages(
     return files, kept
 
 
-def _fingerprint(theme: Theme, content: Content, words: object, assets: Mapping[str, str]) -> str:
+def _fingerprint(theme: Theme, site: Site, words: object, assets: Mapping[str, str]) -> str:
     """What every page depends on besides its own documents: the theme's files, the site, the words,
     the assets, the Markdown and sanitiser configuration and the versions of the libraries involved.
     """
     libraries = [jinja2.__version__, markdown.__version__, nh3.__version__, babel.__version__]
     libraries.append(escape("<>&'\"\u00a0"))  # MarkupSafe's escaping, which pages depend on
     hashed = hashlib.sha256(
-        repr((content.site, words, sorted(assets.items()), markdown_configuration(), libraries)).encode()
+        repr((site, words, sorted(assets.items()), markdown_configuration(), libraries)).encode()
     )
     for path in [*theme.template_files(), *theme.static_files().values()]:
         hashed.update(str(path).encode() + b"\0" + path.read_bytes())
     return hashed.hexdigest()
 
 
-def markdown_sources(entries: Content | Sequence[Incident | Maintenance]) -> list[str]:
-    """Every Markdown text of a site (or of some entries): update bodies and summaries."""
-    if isinstance(entries, Content):
-        entries = [*entries.incidents, *entries.maintenance]
+def markdown_sources(entries: Sequence[Entry]) -> list[str]:
+    """Every Markdown text the entries show: update bodies and bodies."""
     return [text for entry in entries for text in (entry.body, *(u.body for u in entry.updates))]
 
 
@@ -509,4 +511,4 @@ def changes_since(previous_dir: str | Path, result: BuildResult) -> dict[str, ob
     """What `result` announces that the build published in `previous_dir` did not (see `api.compare`)."""
     folder = Path(previous_dir)
     previous = {name: (folder / name).read_bytes() for name in COMPARED_FILES if (folder / name).is_file()}
-    return compare(previous, result.files)
+    return compare(previous, result.derived)

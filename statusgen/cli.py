@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import sys
 import time
@@ -16,17 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from click.shell_completion import CompletionItem
 
-from statusgen import __version__, authoring
+from statusgen import __version__, authoring, entries
 from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.deploy import deploy as deploy_site
+from statusgen.derive import next_changes
 from statusgen.errors import ContentError
-from statusgen.models import Incident
+from statusgen.models import Impact, Incident
 from statusgen.serve import Preview
-from statusgen.status import next_changes
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -250,7 +252,7 @@ AUTHOR_NOW_OPTION = click.option(
     "--now",
     "now_text",
     metavar="TIME",
-    help="Stamp the update with this instant instead of the clock (ISO 8601 with offset).",
+    help="Stamp what is written with this instant instead of the clock (ISO 8601 with offset).",
 )
 
 
@@ -262,11 +264,16 @@ def message_options(function: Callable[..., None]) -> Callable[..., None]:
         metavar="NAME",
         help="Use content/templates/NAME.md ($title, $components and $time are filled in).",
     )(function)
-    return click.option("--message", "-m", metavar="TEXT", help="The update's text (Markdown).")(function)
+    return click.option("--message", "-m", metavar="TEXT", help="The text (Markdown).")(function)
 
 
 def _message(
-    content_dir: Path, message: str | None, template: str | None, editor: bool, fields: dict[str, str]
+    content_dir: Path,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    fields: dict[str, str],
+    what: str = "the update's text",
 ) -> str:
     """The message from exactly one of --message, --template and --editor (the editor starts from
     the template when both are given)."""
@@ -281,7 +288,7 @@ def _message(
             raise click.UsageError("the editor was closed without saving: nothing was written")
         text = edited
     if not text.strip():
-        raise click.UsageError("give the update's text with --message, --template or --editor")
+        raise click.UsageError(f"give {what} with --message, --template or --editor")
     return text
 
 
@@ -295,6 +302,66 @@ def _template_fields(content_dir: Path, title: str, components: list[str], now: 
 
 def _ids(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _states(texts: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """`-c web=major_outage,api` (repeated or comma-separated) as (id, status or None) pairs."""
+    pairs: list[tuple[str, str | None]] = []
+    for text in texts:
+        for part in _ids(text):
+            cid, equals, status = part.partition("=")
+            pairs.append((cid.strip(), status.strip() if equals else None))
+    return pairs
+
+
+# ---------------------------------------------------------------- shell completion
+
+
+def _completion_content(ctx: click.Context) -> Path:
+    """The content folder a completion reads: --content if it is typed already, else content/."""
+    value = ctx.params.get("content_dir")
+    return Path(value) if value else Path("content")
+
+
+def complete_slug(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Completes a SLUG from the content folder's incidents and maintenance (with or without date)."""
+    try:
+        candidates = entries.slug_candidates(_completion_content(ctx), incomplete)
+    except OSError:
+        return []
+    return [CompletionItem(slug, help=kind) for slug, kind in candidates]
+
+
+def complete_status(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Completes `update --status` with the statuses of the entry's kind (both kinds before a SLUG)."""
+    # (Completing an option's value, click leaves the arguments typed before it unparsed, in ctx.args.)
+    slug = ctx.params.get("slug") or next((arg for arg in ctx.args if not arg.startswith("-")), None)
+    found = entries.status_candidates(_completion_content(ctx), slug, incomplete)
+    return [CompletionItem(status) for status in found]
+
+
+def complete_impact(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Completes `--impact`."""
+    return [CompletionItem(str(impact)) for impact in Impact if impact.startswith(incomplete)]
+
+
+def complete_components(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Completes `-c` with the component ids of site.yaml (and, for `update`, `id=status`)."""
+    try:
+        site = authoring.site_of(_completion_content(ctx))
+    except (ContentError, OSError):
+        return []
+    ids = [component.id for component in site.components]
+    statuses = ctx.command.name == "update"
+    return [CompletionItem(value) for value in entries.component_candidates(ids, incomplete, statuses)]
+
+
+def slug_argument(function: Callable[..., None]) -> Callable[..., None]:
+    """The SLUG argument: an entry's slug, the slug without its date, or any unique end of it."""
+    return click.argument("slug", shell_complete=complete_slug)(function)
+
+
+# ---------------------------------------------------------------- commands
 
 
 @main.command()
@@ -314,7 +381,11 @@ def init(folder: Path, title: str, base_url: str, language: str, timezone: str) 
         return
     for path in written:
         click.echo(path)
-    click.echo(f"\nNext: cd {folder} && statusgen build, then statusgen serve to preview.", err=True)
+    click.echo(
+        f"\nNext: cd {folder} && statusgen build, then statusgen serve to preview. The example incident "
+        "is a draft (never published): delete it, or its `draft: true` line to publish it.",
+        err=True,
+    )
 
 
 @main.group()
@@ -322,9 +393,43 @@ def new() -> None:
     """Write a new incident or maintenance file."""
 
 
+COMPONENTS_OPTION = click.option(
+    "--components",
+    "-c",
+    "components_text",
+    default="",
+    help="Affected component ids: web,api.",
+    shell_complete=complete_components,
+)
+DRAFT_OPTION = click.option(
+    "--draft", is_flag=True, help="Mark it `draft: true`: checked by builds, never published."
+)
+
+
+def _created(entry: authoring.NewEntry, content_dir: Path, draft: bool, next_command: str) -> None:
+    """Print the new file's path (standard output, for scripts), then its slug and what to run next."""
+    click.echo(entry.path)
+    slugs = list(entries.entry_files(content_dir))
+    short = entries.short_slug(entry.slug)
+    named = short if entries.matching_slugs(slugs, short) == [entry.slug] else entry.slug
+    content = "" if content_dir == Path("content") else f" --content {shlex.quote(str(content_dir))}"
+    click.echo(f"Slug: {entry.slug}", err=True)
+    if draft:
+        click.echo(f"A draft: delete its `draft: true` line to publish it ({entry.path}).", err=True)
+    when, _, command = next_command.rpartition(": ")
+    click.echo(f"Next{when}: statusgen {command.format(slug=named)}{content}", err=True)
+
+
+NEXT_INCIDENT_COMMAND = {
+    "investigating": 'update {slug} --status identified -m "…"',
+    "identified": 'update {slug} --status monitoring -m "…"',
+    "monitoring": 'resolve {slug} -m "…"',
+}
+
+
 @new.command("incident")
 @click.argument("title")
-@click.option("--components", "-c", "components_text", default="", help="Affected component ids: web,api.")
+@COMPONENTS_OPTION
 @click.option(
     "--impact",
     required=True,
@@ -338,6 +443,7 @@ def new() -> None:
     type=click.Choice(["investigating", "identified", "monitoring"]),
 )
 @message_options
+@DRAFT_OPTION
 @CONTENT_OPTION
 @AUTHOR_NOW_OPTION
 def new_incident(
@@ -348,29 +454,32 @@ def new_incident(
     message: str | None,
     template: str | None,
     editor: bool,
+    draft: bool,
     content_dir: Path,
     now_text: str | None,
 ) -> None:
-    """Start an incident titled TITLE, its first update stamped now; print its path."""
+    """Start an incident titled TITLE, its first update stamped now; print its path, its slug and
+    the next command."""
     now = resolve_now(now_text, {})
     components = _ids(components_text)
     try:
         text = _message(
             content_dir, message, template, editor, _template_fields(content_dir, title, components, now)
         )
-        entry = authoring.new_incident(content_dir, title, components, impact, now, status, text)
+        entry = authoring.new_incident(content_dir, title, components, impact, now, status, text, draft)
     except ContentError as error:
         _fail(error)
         return
-    click.echo(entry.path)
+    _created(entry, content_dir, draft, NEXT_INCIDENT_COMMAND[status])
 
 
 @new.command("maintenance")
 @click.argument("title")
-@click.option("--components", "-c", "components_text", default="", help="Affected component ids: web,api.")
+@COMPONENTS_OPTION
 @click.option("--start", "start_text", required=True, metavar="TIME", help="When it starts (ISO 8601).")
 @click.option("--end", "end_text", required=True, metavar="TIME", help="When it ends (ISO 8601).")
 @message_options
+@DRAFT_OPTION
 @CONTENT_OPTION
 @AUTHOR_NOW_OPTION
 def new_maintenance(
@@ -381,10 +490,11 @@ def new_maintenance(
     message: str | None,
     template: str | None,
     editor: bool,
+    draft: bool,
     content_dir: Path,
     now_text: str | None,
 ) -> None:
-    """Announce a maintenance titled TITLE; print its path."""
+    """Announce a maintenance titled TITLE; print its path, its slug and the next command."""
     now = resolve_now(now_text, {})
     components = _ids(components_text)
     try:
@@ -395,28 +505,47 @@ def new_maintenance(
         if message is not None or template or editor:
             fields = _template_fields(content_dir, title, components, now)
             text = _message(content_dir, message, template, editor, fields)
-        entry = authoring.new_maintenance(content_dir, title, components, start, end, now, text)
+        entry = authoring.new_maintenance(content_dir, title, components, start, end, now, text, draft)
     except ContentError as error:
         _fail(error)
         return
-    click.echo(entry.path)
+    _created(entry, content_dir, draft, ', when it starts: update {slug} --status in_progress -m "…"')
+
+
+def _untranslated(translations: tuple[Path, ...], what: str) -> None:
+    for translation in translations:
+        click.echo(f"{translation}: not updated; its pages show {what} untranslated", err=True)
 
 
 def _appended(result: authoring.Appended) -> None:
     click.echo(f"{result.path}: update {result.number} added")
-    for translation in result.untranslated:
-        click.echo(
-            f"{translation}: not updated; its pages show update {result.number} untranslated", err=True
-        )
+    _untranslated(result.untranslated, f"update {result.number}")
 
 
 @main.command()
-@click.argument("slug")
+@slug_argument
 @click.option(
     "--status",
     required=True,
     help="investigating, identified, monitoring or resolved (incidents); "
     "scheduled, in_progress, verifying or completed (maintenance).",
+    shell_complete=complete_status,
+)
+@click.option(
+    "--impact",
+    metavar="IMPACT",
+    help="An incident's impact from this update on: none, minor, major or critical.",
+    shell_complete=complete_impact,
+)
+@click.option(
+    "--components",
+    "-c",
+    "components_texts",
+    multiple=True,
+    metavar="ID[=STATUS],…",
+    help="Components this update changes (incidents), repeated or comma-separated: web=major_outage "
+    "sets a status; web alone, the status the impact implies.",
+    shell_complete=complete_components,
 )
 @message_options
 @CONTENT_OPTION
@@ -424,18 +553,22 @@ def _appended(result: authoring.Appended) -> None:
 def update(
     slug: str,
     status: str,
+    impact: str | None,
+    components_texts: tuple[str, ...],
     message: str | None,
     template: str | None,
     editor: bool,
     content_dir: Path,
     now_text: str | None,
 ) -> None:
-    """Append an update, stamped now, to the incident or maintenance SLUG."""
-    _add_update(slug, status, message, template, editor, content_dir, now_text)
+    """Append an update, stamped now, to the incident or maintenance SLUG (or a unique end of it)."""
+    _add_update(
+        slug, status, message, template, editor, content_dir, now_text, impact, _states(components_texts)
+    )
 
 
 @main.command()
-@click.argument("slug")
+@slug_argument
 @message_options
 @CONTENT_OPTION
 @AUTHOR_NOW_OPTION
@@ -459,6 +592,8 @@ def _add_update(
     editor: bool,
     content_dir: Path,
     now_text: str | None,
+    impact: str | None = None,
+    components: list[tuple[str, str | None]] | None = None,
 ) -> None:
     now = resolve_now(now_text, {})
     try:
@@ -466,11 +601,91 @@ def _add_update(
         if status is None:
             status = "resolved" if isinstance(entry, Incident) else "completed"
         ids = list(entry.component_ids if isinstance(entry, Incident) else entry.components)
+        ids += [cid for cid, _ in components or () if cid not in ids]
         fields = _template_fields(content_dir, entry.title, ids, now)
         text = _message(content_dir, message, template, editor, fields)
-        _appended(authoring.add_update(content_dir, slug, status, text, now))
+        _appended(authoring.add_update(content_dir, slug, status, text, now, impact, components or ()))
     except ContentError as error:
         _fail(error)
+
+
+@main.command()
+@slug_argument
+@message_options
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the text after the front matter if the file has one (and stamp postmortem_at again).",
+)
+@CONTENT_OPTION
+@AUTHOR_NOW_OPTION
+def postmortem(
+    slug: str,
+    message: str | None,
+    template: str | None,
+    editor: bool,
+    replace: bool,
+    content_dir: Path,
+    now_text: str | None,
+) -> None:
+    """Publish the post-mortem of the resolved incident SLUG: the text after its front matter,
+    shown from now on (`postmortem_at`)."""
+    now = resolve_now(now_text, {})
+    try:
+        entry = authoring.read_entry(content_dir, slug)
+        ids = list(entry.component_ids if isinstance(entry, Incident) else entry.components)
+        fields = _template_fields(content_dir, entry.title, ids, now)
+        text = _message(content_dir, message, template, editor, fields, "the post-mortem")
+        written = authoring.write_postmortem(content_dir, slug, text, now, replace)
+    except ContentError as error:
+        _fail(error)
+        return
+    click.echo(f"{written.path}: post-mortem written, shown from {written.at.isoformat()}")
+    _untranslated(written.untranslated, "the post-mortem")
+
+
+@main.command("list")
+@CONTENT_OPTION
+@NOW_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (a stable shape, for scripts).")
+def list_(content_dir: Path, now_text: str | None, as_json: bool) -> None:
+    """List open incidents, upcoming and active maintenance, and drafts, as the site shows them."""
+    now = resolve_now(now_text)
+    try:
+        listed, content = entries.read_open_entries(content_dir, now)
+    except ContentError as error:
+        _fail(error, "nothing to list")
+        return
+    for warning in content.warnings:
+        click.echo(str(warning), err=True)
+    tz = content.site.tz
+    if as_json:
+        shape = {"now": now.astimezone(tz).isoformat(), "entries": [item.as_json(now, tz) for item in listed]}
+        click.echo(json.dumps(shape, ensure_ascii=False, indent=2))
+        return
+    if not listed:
+        click.echo("Nothing open: no open incident, no upcoming or active maintenance, no draft.")
+        return
+    rows = [("SLUG", "KIND", "STATUS", "AGE", "LAST UPDATE", "TITLE")]
+    for item in listed:
+        begun = item.entry.begins <= now
+        age = entries.span_text(now - item.entry.begins)
+        last = item.last_update
+        rows.append(
+            (
+                item.entry.slug,
+                item.kind + (" (draft)" if item.draft else ""),
+                str(item.entry.status),
+                age if begun else f"in {age}",
+                f"{entries.span_text(now - last)} ago" if last is not None else "-",
+                item.entry.title,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo(
+            "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]])
+        )
 
 
 @main.command()

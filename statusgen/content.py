@@ -7,6 +7,7 @@ Every problem of every file is collected before anything is raised.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import re
@@ -29,6 +30,7 @@ from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,
     IMPACT_STATUS,
     Component,
+    ComponentStates,
     ComponentStatus,
     Content,
     Impact,
@@ -70,10 +72,20 @@ COMPONENT_KEYS = ("id", "name", "group", "description")
 UPTIME_KEYS = ("days", "weights")
 FEEDS_KEYS = ("entries",)
 CACHE_KEYS = ("max_age", "stale")
-INCIDENT_KEYS = ("title", "started", "resolved", "impact", "components", "updates")
-MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates", "rescheduled")
+INCIDENT_KEYS = (
+    "title",
+    "started",
+    "resolved",
+    "impact",
+    "components",
+    "updates",
+    "postmortem_at",
+    "draft",
+)
+MAINTENANCE_KEYS = ("title", "start", "end", "components", "updates", "rescheduled", "draft")
 WINDOW_KEYS = ("start", "end")
 UPDATE_KEYS = ("at", "status", "body")
+INCIDENT_UPDATE_KEYS = ("at", "status", "impact", "components", "body")
 
 E = TypeVar("E", bound=StrEnum)
 R = TypeVar("R")
@@ -246,6 +258,15 @@ class _Reader:
             self.problem(keys, f"expected a whole number from {low} to {high}, got {describe(value)}")
             return None
         return value
+
+    def boolean(self, value: object, keys: KeyPath) -> bool:
+        """Read `true` or `false` (YAML 1.1's yes/no/on/off are refused: write what you mean)."""
+        written = self.source.source(keys)
+        if isinstance(value, bool) and written is not None and written.lower() in ("true", "false"):
+            return value
+        shown = repr(written) if written is not None else describe(value)
+        self.problem(keys, f"expected true or false, got {shown}")
+        return False
 
     def items(self, value: object, keys: KeyPath) -> list[object]:
         """Read a list (nothing counts as an empty list)."""
@@ -612,12 +633,17 @@ def _updates(
     reader: _Reader,
     value: object,
     kind: type[IncidentStatus] | type[MaintenanceStatus],
+    site: Site | None = None,
 ) -> tuple[tuple[Update, ...], tuple[int, ...]]:
-    """Read `updates` in time order (with a warning if written otherwise) and their written indexes."""
+    """Read `updates` in time order (with a warning if written otherwise) and their written indexes.
+
+    With the `site` (incidents), an update may also change the impact and the components (v2).
+    """
     written: list[tuple[int, Update]] = []
+    allowed = INCIDENT_UPDATE_KEYS if site is not None else UPDATE_KEYS
     for index, item in enumerate(reader.items(value, ("updates",))):
         keys: KeyPath = ("updates", index)
-        fields = reader.mapping(item, keys, UPDATE_KEYS, UPDATE_KEYS)
+        fields = reader.mapping(item, keys, allowed, UPDATE_KEYS)
         if fields is None:
             continue
         at = reader.datetime(fields.get("at"), (*keys, "at")) if "at" in fields else None
@@ -627,8 +653,30 @@ def _updates(
             else None
         )
         body = reader.text(fields.get("body"), (*keys, "body"), required="body" in fields)
+        impact: Impact | None = None
+        components: ComponentStates | None = None
+        if site is not None:
+            if status is IncidentStatus.RESOLVED:
+                for key in ("impact", "components"):
+                    if key in fields:
+                        reader.problem(
+                            (*keys, key),
+                            f"a resolved update returns every component to operational; it takes no {key}",
+                            f"remove {key} from this update",
+                        )
+            if "impact" in fields:
+                impact = reader.choice(fields["impact"], (*keys, "impact"), Impact, "impact")
+            if "components" in fields:
+                components = _affected(reader, fields["components"], site, None, (*keys, "components"))
+                if not components and not any(
+                    p.field.startswith(field_name((*keys, "components"))) for p in reader.problems
+                ):
+                    reader.problem(
+                        (*keys, "components"),
+                        "names no component; list the components this update changes, or remove the key",
+                    )
         if at is not None and status is not None:
-            written.append((index, Update(at, status, body)))
+            written.append((index, Update(at, status, body, impact=impact, components=components)))
     ordered = sorted(written, key=lambda pair: pair[1].at)
     for (index, update), (_, previous) in zip(written[1:], written, strict=False):
         if update.at < previous.at:
@@ -638,23 +686,26 @@ def _updates(
                 warning=True,
             )
     updates = tuple(
-        Update(update.at, update.status, update.body, number)
-        for number, (_, update) in enumerate(ordered, start=1)
+        dataclasses.replace(update, number=number) for number, (_, update) in enumerate(ordered, start=1)
     )
     return updates, tuple(index for index, _ in ordered)
 
 
 def _affected(
-    reader: _Reader, value: object, site: Site, impact: Impact | None
-) -> tuple[tuple[str, ComponentStatus], ...]:
-    """Read `components`: a list of ids (status from impact) or a mapping of id to status."""
+    reader: _Reader,
+    value: object,
+    site: Site,
+    impact: Impact | None,
+    base: KeyPath = ("components",),
+) -> ComponentStates:
+    """Read `components`: a list of ids (each at the status `impact` implies, or None when the
+    impact is the update's to decide) or a mapping of id to status."""
     known = [c.id for c in site.components]
     incident_statuses = [s for s in ComponentStatus if s is not ComponentStatus.UNDER_MAINTENANCE]
-    default = IMPACT_STATUS[impact] if impact else ComponentStatus.OPERATIONAL
-    pairs: list[tuple[str, ComponentStatus]] = []
+    pairs: list[tuple[str, ComponentStatus | None]] = []
     if isinstance(value, dict):
         for key, status_value in value.items():
-            keys: KeyPath = ("components", str(key))
+            keys: KeyPath = (*base, str(key))
             if _known_component(reader, key, keys, known, pairs):
                 if status_value == ComponentStatus.UNDER_MAINTENANCE:
                     reader.problem(
@@ -671,12 +722,13 @@ def _affected(
         return tuple(pairs)
     if value is not None and not isinstance(value, list):
         reader.problem(
-            ("components",),
+            base,
             f"expected a list of component ids or a mapping of id to status, got {describe(value)}",
         )
         return ()
+    default = IMPACT_STATUS[impact] if impact else None
     for index, key in enumerate(value or []):
-        if _known_component(reader, key, ("components", index), known, pairs):
+        if _known_component(reader, key, (*base, index), known, pairs):
             pairs.append((str(key), default))
     return tuple(pairs)
 
@@ -715,8 +767,9 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
     impact = (
         reader.choice(fields.get("impact"), ("impact",), Impact, "impact") if "impact" in fields else None
     )
-    components = _affected(reader, fields.get("components"), site, impact)
-    updates, written_at = _updates(reader, fields.get("updates"), IncidentStatus)
+    written = _affected(reader, fields.get("components"), site, impact)
+    components = tuple((cid, status or ComponentStatus.OPERATIONAL) for cid, status in written)
+    updates, written_at = _updates(reader, fields.get("updates"), IncidentStatus, site)
     resolved: datetime | None = None
     resolved_keys: KeyPath = ("resolved",)
     if "resolved" in fields:
@@ -729,6 +782,10 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
             resolved_keys,
             f"the incident is resolved ({resolved.isoformat()}) before it started ({started.isoformat()})",
         )
+    postmortem_at = _postmortem_at(reader, fields, started, resolved, document.body)
+    if "resolved" in fields and resolved is not None:
+        _check_after_resolution(reader, updates, written_at, resolved)
+    draft = reader.boolean(fields["draft"], ("draft",)) if "draft" in fields else False
     if any(not p.warning for p in problems) or started is None or impact is None:
         return None, problems
     incident = Incident(
@@ -741,8 +798,70 @@ def _read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, l
         updates=updates,
         resolved=resolved,
         body=document.body,
+        postmortem_at=postmortem_at,
+        draft=draft,
     )
     return incident, problems
+
+
+def _check_after_resolution(
+    reader: _Reader, updates: Sequence[Update], written_at: Sequence[int], resolved: datetime
+) -> None:
+    """An update at or after `resolved` changes nothing of the incident's state: its `impact` or
+    `components` would be silently ignored, so they are refused."""
+    for update, index in zip(updates, written_at, strict=True):
+        if update.at >= resolved and update.status is not IncidentStatus.RESOLVED:
+            for key, given in (("impact", update.impact), ("components", update.components)):
+                if given is not None:
+                    reader.problem(
+                        ("updates", index, key),
+                        f"this update comes after the incident's resolution ({resolved.isoformat()}); "
+                        f"it cannot change the {key}",
+                        "remove it, or move `resolved` later",
+                    )
+
+
+def _postmortem_at(
+    reader: _Reader,
+    fields: dict[str, object],
+    started: datetime | None,
+    resolved: datetime | None,
+    body: str,
+) -> datetime | None:
+    """Read `postmortem_at`: when the body (the post-mortem) was published, at or after the
+    incident's resolution (a post-mortem follows the end)."""
+    if "postmortem_at" not in fields:
+        return None
+    keys: KeyPath = ("postmortem_at",)
+    moment = reader.datetime(fields["postmortem_at"], keys)
+    if moment is None:
+        return None
+    if not body.strip():
+        reader.problem(
+            keys,
+            "says when the post-mortem was published, but the file has no post-mortem: write it "
+            "after the front matter",
+            "statusgen postmortem SLUG writes both",
+        )
+    elif started is not None and moment < started:
+        reader.problem(
+            keys,
+            f"the post-mortem is published ({moment.isoformat()}) before the incident started "
+            f"({started.isoformat()})",
+        )
+    elif resolved is None:
+        reader.problem(
+            keys,
+            "the incident is not resolved: a post-mortem follows the resolution",
+            "resolve it first (statusgen resolve SLUG), or remove postmortem_at",
+        )
+    elif moment < resolved:
+        reader.problem(
+            keys,
+            f"the post-mortem is published ({moment.isoformat()}) before the incident was resolved "
+            f"({resolved.isoformat()})",
+        )
+    return moment
 
 
 def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | None, list[Problem]]:
@@ -768,6 +887,7 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
     if start and end and end <= start:
         reader.problem(("end",), _ends_before_start(start, end))
     rescheduled = _windows(reader, fields.get("rescheduled"))
+    draft = reader.boolean(fields["draft"], ("draft",)) if "draft" in fields else False
     if any(not p.warning for p in problems) or start is None or end is None:
         return None, problems
     maintenance = Maintenance(
@@ -780,6 +900,7 @@ def _read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | N
         updates=updates,
         body=document.body,
         rescheduled=rescheduled,
+        draft=draft,
     )
     return maintenance, problems
 
@@ -803,21 +924,24 @@ def _read_translation(
         if value is not None:
             claims.append((field_name(keys), value, reader.source.line(keys)))
 
-    for key in ("started", "resolved", "start", "end"):
+    for key in ("started", "resolved", "start", "end", "postmortem_at"):
         if key in fields:
             claim((key,), reader.datetime(fields[key], (key,)))
     if "impact" in fields:
         claim(("impact",), reader.choice(fields["impact"], ("impact",), Impact, "impact"))
     if "components" in fields:
-        claim(("components",), _claimed_components(reader, fields["components"], kind))
+        claim(("components",), _claimed_components(reader, fields["components"], kind, ("components",)))
     if "rescheduled" in fields:
         claim(("rescheduled",), _windows(reader, fields["rescheduled"]))
+    if "draft" in fields:
+        claim(("draft",), reader.boolean(fields["draft"], ("draft",)))
     statuses = IncidentStatus if kind == "incidents" else MaintenanceStatus
+    update_keys = INCIDENT_UPDATE_KEYS if kind == "incidents" else UPDATE_KEYS
     bodies: list[str] = []
     lines: list[int | None] = []
     for index, item in enumerate(reader.items(fields.get("updates"), ("updates",))):
         keys: KeyPath = ("updates", index)
-        update = reader.mapping(item, keys, UPDATE_KEYS, ("body",))
+        update = reader.mapping(item, keys, update_keys, ("body",))
         if update is None:
             continue
         lines.append(reader.source.line(keys))
@@ -825,6 +949,11 @@ def _read_translation(
             claim((*keys, "at"), reader.datetime(update["at"], (*keys, "at")))
         if "status" in update:
             claim((*keys, "status"), reader.choice(update["status"], (*keys, "status"), statuses, "status"))
+        if "impact" in update:
+            claim((*keys, "impact"), reader.choice(update["impact"], (*keys, "impact"), Impact, "impact"))
+        if "components" in update:
+            found = _claimed_components(reader, update["components"], kind, (*keys, "components"))
+            claim((*keys, "components"), found)
         bodies.append(reader.text(update.get("body"), (*keys, "body"), required="body" in update))
     if any(not p.warning for p in problems):
         return None, problems
@@ -834,7 +963,7 @@ def _read_translation(
     return translation, problems
 
 
-def _claimed_components(reader: _Reader, value: object, kind: str) -> object:
+def _claimed_components(reader: _Reader, value: object, kind: str, keys: KeyPath) -> object:
     """What a translation says of `components`: the ids (a list, in any order) or, for an
     incident, the status of each (a mapping); None, with a problem, if it is neither."""
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -842,8 +971,15 @@ def _claimed_components(reader: _Reader, value: object, kind: str) -> object:
     if isinstance(value, dict) and kind == "incidents":
         return {str(key): str(status) for key, status in value.items()}
     expected = "a list of component ids" + (" or a mapping of id to status" if kind == "incidents" else "")
-    reader.problem(("components",), f"expected {expected}, got {describe(value)}")
+    reader.problem(keys, f"expected {expected}, got {describe(value)}")
     return None
+
+
+def _components_as_claimed(states: Iterable[tuple[str, object]], claimed: object) -> object:
+    """Components as a translation's claim of the same form reads them: ids, or id → status."""
+    if isinstance(claimed, frozenset):
+        return frozenset(cid for cid, _ in states)
+    return {cid: str(status) for cid, status in states}
 
 
 def _contradictions(translation: Translation, original: Incident | Maintenance) -> list[Problem]:
@@ -867,12 +1003,16 @@ def _contradictions(translation: Translation, original: Incident | Maintenance) 
             if index >= count:
                 continue  # (reported above)
             update = original.updates[index]
-            theirs: object = update.at if name.endswith(".at") else update.status
-        elif name == "components" and isinstance(value, dict) and isinstance(original, Incident):
-            theirs = {cid: str(status) for cid, status in original.components}
+            part = name.rsplit(".", 1)[-1]
+            theirs: object = getattr(update, part)
+            if part == "components" and update.components is not None:
+                if any(status is None for _, status in update.components):  # the list form: ids only
+                    value = frozenset(value) if isinstance(value, dict | frozenset) else value
+                theirs = _components_as_claimed(update.components, value)
+        elif name == "components" and isinstance(original, Incident):
+            theirs = _components_as_claimed(original.components, value)
         elif name == "components":
-            ids = original.component_ids if isinstance(original, Incident) else original.components
-            theirs = frozenset(ids)
+            theirs = frozenset(original.components)
         else:
             theirs = getattr(original, name, None)
         if value != theirs:
@@ -890,6 +1030,8 @@ def _contradictions(translation: Translation, original: Incident | Maintenance) 
 
 
 def _shown(value: object) -> str:
+    if value is None:
+        return "nothing"
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, frozenset):

@@ -30,17 +30,15 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from statusgen.i18n import N_, Formatter, language_name
-from statusgen.models import Content, Incident, Maintenance, Update
+from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step, component_path
+from statusgen.i18n import N_, Formatter, change_text, language_name
 from statusgen.plaintext import plain_text
-from statusgen.status import last_change, maintenance_status
 
 TAG_YEAR = "2005"
 ATOM = "application/atom+xml"
 RSS = "application/rss+xml"
 CALENDAR = "text/calendar"
 
-Entry = Incident | Maintenance
 Translate = Callable[[str], str]
 RenderMarkdown = Callable[[str], Markup]
 
@@ -57,10 +55,12 @@ class Subscription:
 def subscriptions(component_id: str | None = None) -> tuple[Subscription, ...]:
     """The feeds and calendars of the whole site, or of one component."""
     if component_id is not None:
-        base = f"components/{component_id}/"
+        base = component_path(component_id)
         return (
             Subscription(base + "history.atom", ATOM, N_("Incident history of this component (Atom)")),
             Subscription(base + "history.rss", RSS, N_("Incident history of this component (RSS)")),
+            Subscription(base + "updates.atom", ATOM, N_("Every update of this component (Atom)")),
+            Subscription(base + "updates.rss", RSS, N_("Every update of this component (RSS)")),
             Subscription(base + "maintenance.ics", CALENDAR, N_("Maintenance of this component (iCalendar)")),
         )
     return (
@@ -79,15 +79,14 @@ class _Writer:
 
     def __init__(
         self,
-        content: Content,
-        now: datetime,
+        derived: Derived,
         words: dict[str, dict[str, str]],
         md: RenderMarkdown,
         translate: Translate,
     ) -> None:
-        self.content = content
-        self.site = content.site
-        self.now = now
+        self.derived = derived
+        self.site = derived.site
+        self.now = derived.now
         self.words = words
         self.md = md
         self._ = translate
@@ -96,7 +95,6 @@ class _Writer:
         parts = urlsplit(self.home)
         self.authority = parts.hostname or "localhost"
         self.prefix = parts.path.strip("/") + "/" if parts.path.strip("/") else ""
-        self.names = {c.id: c.name for c in self.site.components}
         self._tags: dict[int, str] = {}
 
     # ------------------------------------------------------------ identities and words
@@ -109,28 +107,12 @@ class _Writer:
         """The permanent id of an incident or a maintenance (memoised: feeds ask often)."""
         found = self._tags.get(id(entry))
         if found is None:
-            kind = "incidents" if isinstance(entry, Incident) else "maintenance"
-            found = self._tags[id(entry)] = self.tag(f"{kind}/{entry.slug}")
+            found = self._tags[id(entry)] = self.tag(entry.path.rstrip("/"))
         return found
 
-    def page(self, entry: Entry) -> str:
-        """The site-relative path of an incident's or a maintenance's page."""
-        kind = "incidents" if isinstance(entry, Incident) else "maintenance"
-        return f"{kind}/{entry.slug}/"
-
-    def status_word(self, entry: Entry, update: Update) -> str:
+    def status_word(self, entry: Entry, update: Step) -> str:
         """The update's status in the site's words ("Resolved")."""
-        kind = "incident" if isinstance(entry, Incident) else "maintenance"
-        return self.words[kind][update.status]
-
-    def updated(self, entry: Entry) -> datetime:
-        """When the entry last changed: its latest update or resolution, else when it began."""
-        latest = entry.updates[-1].at if entry.updates else None  # updates are in time order
-        if isinstance(entry, Incident) and entry.resolved is not None:
-            latest = entry.resolved if latest is None else max(latest, entry.resolved)
-        if latest is not None:
-            return latest
-        return entry.started if isinstance(entry, Incident) else entry.start
+        return self.words[entry.kind][update.status]
 
     # ------------------------------------------------------------ entry bodies
 
@@ -140,7 +122,7 @@ class _Writer:
         parts = [self._facts(entry, window)]
         for update in reversed(entry.updates):
             parts.append(self._update_heading(entry, update))
-            parts.append(self.text(update.body, update.language))
+            parts.append(self.update_text(update))
         if entry.body.strip():
             parts.append(self.text(entry.body, entry.body_language))
         return "\n".join(parts)
@@ -158,19 +140,26 @@ class _Writer:
         note = self._("Not yet translated: shown in %(language)s.") % {"language": name}
         return f'<p><em>{escape(note)}</em></p><div lang="{escape(language)}">{self.md(body)}</div>'
 
+    def update_text(self, update: Step) -> str:
+        """An update's text as HTML: the component changes it made, then its body."""
+        changes = "".join(
+            f"<li>{escape(change_text(self._, self.words, change.name, change.old, change.new))}</li>"
+            for change in update.changes
+        )
+        return (f"<ul>{changes}</ul>" if changes else "") + self.text(update.body, update.language)
+
     def _facts(self, entry: Entry, window: bool = True) -> str:
-        ids = entry.component_ids if isinstance(entry, Incident) else entry.components
-        names = ", ".join(self.names[cid] for cid in ids)
+        names = ", ".join(a.name for a in entry.affected)
         lines = []
-        if isinstance(entry, Maintenance) and window:
+        if isinstance(entry, MaintenanceEntry) and window:
             span = f"{self.fmt.datetime(entry.start)} – {self.fmt.datetime(entry.end)}"
-            state = self.words["maintenance"][maintenance_status(entry, self.now)]
+            state = self.words["maintenance"][entry.status]
             lines.append(escape(self._("Scheduled: %(window)s") % {"window": span}) + f" ({escape(state)})")
         if names:
             lines.append(escape(self._("Affected: %(components)s") % {"components": names}))
         return "".join(f"<p>{line}</p>" for line in lines)
 
-    def _update_heading(self, entry: Entry, update: Update) -> str:
+    def _update_heading(self, entry: Entry, update: Step) -> str:
         moment = f'<time datetime="{self.fmt.iso(update.at)}">{escape(self.fmt.datetime(update.at))}</time>'
         return f"<p><strong>{escape(self.status_word(entry, update))}</strong> · {moment}</p>"
 
@@ -186,7 +175,7 @@ class _Writer:
         fg.author(name=self.site.title)
         fg.language(self.site.language)
         fg.generator("statusgen")
-        newest = rows[0].updated if rows else last_change(self.content, self.now) or self.now
+        newest = rows[0].updated if rows else self.derived.bounds.last or self.now
         fg.updated(newest)
         fg.lastBuildDate(newest)
         for row in rows:
@@ -215,7 +204,7 @@ class _Writer:
 
     def newest(self, entries: Iterable[Entry]) -> list[Entry]:
         """Entries newest first by their latest change (then by id), as feeds list them."""
-        by_time = sorted(((self.updated(e), e) for e in entries), key=itemgetter(0), reverse=True)
+        by_time = sorted(((e.last_change, e) for e in entries), key=itemgetter(0), reverse=True)
         ordered: list[Entry] = []
         for _, tied in groupby(by_time, key=itemgetter(0)):  # ids are built only to break ties
             run = [entry for _, entry in tied]
@@ -230,14 +219,13 @@ class _Writer:
                 break
             if not keep(entry):
                 continue
-            page = self.page(entry)
-            updated = self.updated(entry)
+            updated = entry.last_change
             rows.append(
                 _Row(
                     id=self.entry_tag(entry),
                     title=self.title(entry),
-                    link=self.home + page,
-                    published=min(_begins(entry), updated),
+                    link=entry.url,
+                    published=min(entry.begins, updated),
                     updated=updated,
                     html=self.timeline(entry),
                 )
@@ -245,46 +233,57 @@ class _Writer:
         return rows
 
     def update_rows(self, ordered: Iterable[Entry]) -> list[_Row]:
-        """One row per update, titled "[Resolved] Title": the newest `feed_entries` of them.
+        """One row per update, titled "[Resolved] Title", and one per published post-mortem,
+        "[Post-mortem] Title": the newest `feed_entries` of them.
 
         Give the entries as `newest` orders them: an entry that last changed before the
-        `feed_entries`-th newest update seen so far holds no update that can be chosen, nor do the
+        `feed_entries`-th newest post seen so far holds no post that can be chosen, nor do the
         entries after it.
         """
         count = self.site.feed_entries
         if count <= 0:
             return []
-        candidates: list[tuple[datetime, Entry, Update]] = []
-        newest_times: list[datetime] = []  # a min-heap of the `count` newest update times so far
+        candidates: list[tuple[datetime, Entry, Step | None]] = []  # None: the post-mortem
+        newest_times: list[datetime] = []  # a min-heap of the `count` newest post times so far
         for entry in ordered:
-            if len(newest_times) == count and self.updated(entry) < newest_times[0]:
+            if len(newest_times) == count and entry.last_change < newest_times[0]:
                 break
-            for update in entry.updates:
-                candidates.append((update.at, entry, update))
+            posts: list[tuple[datetime, Entry, Step | None]] = [(u.at, entry, u) for u in entry.updates]
+            if entry.postmortem and entry.postmortem_at is not None:
+                posts.append((entry.postmortem_at, entry, None))
+            for post in posts:
+                candidates.append(post)
                 if len(newest_times) < count:
-                    heapq.heappush(newest_times, update.at)
-                elif update.at > newest_times[0]:
-                    heapq.heapreplace(newest_times, update.at)
+                    heapq.heappush(newest_times, post[0])
+                elif post[0] > newest_times[0]:
+                    heapq.heapreplace(newest_times, post[0])
         # Newest first, ties broken by id; only rows from the cutoff on can be chosen, so only their
         # ids are built.
         cutoff = _cutoff([row[0] for row in candidates], self.site.feed_entries)
 
-        def key(row: tuple[datetime, Entry, Update]) -> tuple[datetime, str]:
+        def anchor(update: Step | None) -> str:
+            return update.anchor if update is not None else "postmortem"
+
+        def key(row: tuple[datetime, Entry, Step | None]) -> tuple[datetime, str]:
             at, entry, update = row
-            return (at, f"{self.entry_tag(entry)}#update-{update.number}" if at >= cutoff else "")
+            return (at, f"{self.entry_tag(entry)}#{anchor(update)}" if at >= cutoff else "")
 
         rows = []
         for at, entry, update in heapq.nlargest(self.site.feed_entries, candidates, key=key):
-            row_id = f"{self.entry_tag(entry)}#update-{update.number}"
-            anchor = f"#update-{update.number}"
+            if update is None:
+                word = self.words["incident"]["postmortem"]
+                html = self.text(entry.body, entry.body_language)
+            else:
+                word = self.status_word(entry, update)
+                html = f"{self._update_heading(entry, update)}\n{self.update_text(update)}"
             rows.append(
                 _Row(
-                    id=row_id,
-                    title=f"[{self.status_word(entry, update)}] {self.title(entry)}",
-                    link=self.home + self.page(entry) + anchor,
+                    id=f"{self.entry_tag(entry)}#{anchor(update)}",
+                    title=f"[{word}] {self.title(entry)}",
+                    link=f"{entry.url}#{anchor(update)}",
                     published=at,
                     updated=at,
-                    html=f"{self._update_heading(entry, update)}\n{self.text(update.body, update.language)}",
+                    html=html,
                 )
             )
         return rows
@@ -309,42 +308,34 @@ def _cutoff(moments: list[datetime], count: int) -> datetime:
     return heapq.nlargest(count, moments)[-1]
 
 
-def _begins(entry: Entry) -> datetime:
-    return entry.started if isinstance(entry, Incident) else entry.start
-
-
-def _touches(entry: Entry, component_id: str) -> bool:
-    return component_id in (entry.component_ids if isinstance(entry, Incident) else entry.components)
-
-
 def feed_files(
-    content: Content,
-    now: datetime,
+    derived: Derived,
     words: dict[str, dict[str, str]],
     md: RenderMarkdown,
     translate: Translate = str,
 ) -> dict[str, bytes]:
     """Every feed and calendar of the site, keyed by output path."""
-    writer = _Writer(content, now, words, md, translate)
-    site = content.site
+    writer = _Writer(derived, words, md, translate)
+    site = derived.site
     _ = translate
-    everything: list[Entry] = [*content.incidents, *content.maintenance]
-    ordered = writer.newest(everything)
+    ordered = writer.newest(derived.entries)
     named = {"site": site.title}
     out = writer.feeds("history", _("%(site)s: incident history") % named, writer.history_rows(ordered))
     out |= writer.feeds("updates", _("%(site)s: every update") % named, writer.update_rows(ordered))
-    maintenance_rows = writer.history_rows(ordered, lambda e: isinstance(e, Maintenance))
+    maintenance_rows = writer.history_rows(ordered, lambda e: e.kind is Kind.MAINTENANCE)
     maintenance_name = _("%(site)s: maintenance") % named
     out |= writer.feeds("maintenance", maintenance_name, maintenance_rows)
-    out["maintenance.ics"] = _calendar(writer, content.maintenance, maintenance_name, "calendar")
+    out["maintenance.ics"] = _calendar(writer, derived.maintenance, maintenance_name, "calendar")
     for component in site.components:
-        stem = f"components/{component.id}/"
+        stem = component_path(component.id)
         title = _("%(site)s: %(component)s") % {**named, "component": component.name}
-        rows = writer.history_rows(ordered, lambda e, cid=component.id: _touches(e, cid))
-        out |= writer.feeds(stem + "history", title, rows)
-        mine = [m for m in content.maintenance if component.id in m.components]
+        mine = [entry for entry in ordered if entry.touches(component.id)]
+        out |= writer.feeds(stem + "history", title, writer.history_rows(mine))
+        every = _("%(site)s: every update of %(component)s") % {**named, "component": component.name}
+        out |= writer.feeds(stem + "updates", every, writer.update_rows(mine))
+        windows = [m for m in derived.maintenance if m.touches(component.id)]
         name = _("%(site)s: %(component)s maintenance") % {**named, "component": component.name}
-        out[stem + "maintenance.ics"] = _calendar(writer, mine, name, f"calendar-{component.id}")
+        out[stem + "maintenance.ics"] = _calendar(writer, windows, name, f"calendar-{component.id}")
     return out
 
 
@@ -371,7 +362,7 @@ def html_text(text: str) -> str:
 # ---------------------------------------------------------------- iCalendar
 
 
-def _calendar(writer: _Writer, maintenance: Sequence[Maintenance], name: str, key: str) -> bytes:
+def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: str, key: str) -> bytes:
     """An RFC 5545 calendar named `name`, one VEVENT per maintenance window, times in UTC.
 
     Without a window it holds one VFREEBUSY with no busy time (UID `maintenance-<key>@<host>`):
@@ -392,27 +383,25 @@ def _calendar(writer: _Writer, maintenance: Sequence[Maintenance], name: str, ke
     for item in sorted(maintenance, key=lambda m: (m.start, m.slug)):
         event = icalendar.Event()
         event.add("uid", f"maintenance-{item.slug}@{domain}")
-        stamp = max((u.at for u in item.updates), default=item.start)
-        event.add("dtstamp", stamp.astimezone(UTC))
-        event.add("last-modified", stamp.astimezone(UTC))
+        event.add("dtstamp", item.last_change.astimezone(UTC))
+        event.add("last-modified", item.last_change.astimezone(UTC))
         event.add("dtstart", item.start.astimezone(UTC))
         event.add("dtend", item.end.astimezone(UTC))
         event.add("sequence", item.sequence)
         event.add("summary", writer.title(item))
-        page = writer.home + writer.page(item)
         # What it touches, then every update newest first with its status and time, then the
         # summary: the feeds' HTML, as plain text.
-        description = plain_text(writer.timeline(item, window=False), base=page)
+        description = plain_text(writer.timeline(item, window=False), base=item.url)
         if description:
             event.add("description", description)
-        event.add("url", page)
+        event.add("url", item.url)
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     if not maintenance:
         placeholder = icalendar.FreeBusy()
         placeholder.add("uid", f"maintenance-{key}@{domain}")
-        newest = last_change(writer.content, writer.now) or writer.now
+        newest = writer.derived.bounds.last or writer.now
         placeholder.add("dtstamp", newest.astimezone(UTC))
         placeholder.add("url", writer.home)
         cal.add_component(placeholder)

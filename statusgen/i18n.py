@@ -13,12 +13,11 @@ import gettext
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -26,9 +25,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 
-from statusgen.models import Content, Incident, Maintenance, Site
-
-E = TypeVar("E", Incident, Maintenance)
+from statusgen.models import Site
 
 MINUS = "\u2212"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -58,11 +55,19 @@ LABELS: dict[str, dict[str, str]] = {
         "partial_outage": N_("Partial outage"),
         "major_outage": N_("Major outage"),
     },
+    "component_was": {  # a component of an incident that ended: the worst it had, in the past
+        "operational": N_("was operational"),
+        "under_maintenance": N_("was under maintenance"),
+        "degraded_performance": N_("had degraded performance"),
+        "partial_outage": N_("had a partial outage"),
+        "major_outage": N_("had a major outage"),
+    },
     "incident": {
         "investigating": N_("Investigating"),
         "identified": N_("Identified"),
         "monitoring": N_("Monitoring"),
         "resolved": N_("Resolved"),
+        "postmortem": N_("Post-mortem"),  # (not an update's status: the feeds' "[Post-mortem] Title")
     },
     "maintenance": {
         "scheduled": N_("Scheduled"),
@@ -77,6 +82,22 @@ LABELS: dict[str, dict[str, str]] = {
         "critical": N_("Critical impact"),
     },
 }
+
+
+# How an update's change of a component's status is written ("Website: Major outage → Partial
+# outage"); Arabic turns the arrow, French spaces the colon.
+CHANGE = N_("%(component)s: %(old)s → %(new)s")
+
+
+def change_text(
+    translate: Callable[[str], str], words: Mapping[str, Mapping[str, str]], name: str, old: str, new: str
+) -> str:
+    """One component's change of status, in words: "Website: Major outage → Partial outage"."""
+    return translate(CHANGE) % {
+        "component": name,
+        "old": words["component"][old],
+        "new": words["component"][new],
+    }
 
 
 def labels(translate: Callable[[str], str] = str) -> dict[str, dict[str, str]]:
@@ -281,45 +302,10 @@ class Formatter:
         return pattern.replace("0", "0.00", 1) if "." not in pattern else pattern
 
 
-# ---------------------------------------------------------------- content in each language
+# ---------------------------------------------------------------- the site in each language
 
 
-def in_language(content: Content, language: str) -> Content:
-    """The content as the pages in `language` show it: site texts and entries translated where a
-    translation gives them, else in the default language with that language noted on the text
-    (`title_language`, `body_language`, `Update.language`), so pages can mark it."""
-    site = content.site
-    default = site.default_language
-    if language == default:
-        return content
-    mine = {(t.kind, t.slug): t for t in content.translations if t.language == language}
-
-    def translated(entry: E, kind: str) -> E:
-        found = mine.get((kind, entry.slug))
-        bodies = found.bodies if found else ()
-        updates = tuple(
-            replace(u, body=bodies[i]) if i < len(bodies) else replace(u, language=default)
-            for i, u in enumerate(entry.updates)
-        )
-        has_body = bool(found and found.body.strip())
-        return replace(
-            entry,
-            title=found.title if found else entry.title,
-            title_language="" if found else default,
-            body=found.body if has_body else entry.body,  # type: ignore[union-attr]
-            body_language="" if has_body or not entry.body.strip() else default,
-            updates=updates,
-        )
-
-    return replace(
-        content,
-        site=_site_in(site, language),
-        incidents=tuple(translated(i, "incidents") for i in content.incidents),
-        maintenance=tuple(translated(m, "maintenance") for m in content.maintenance),
-    )
-
-
-def _site_in(site: Site, language: str) -> Site:
+def site_in(site: Site, language: str) -> Site:
     """The site with `language` as its pages' language, and its texts in that language."""
     texts = {name: text for lang, name, text in site.translated if lang == language}
     if not texts:

@@ -131,6 +131,11 @@ class Site:
         return dict(self.key_lines).get(key)
 
 
+# What an update says of the components (format v2): (id, status), where None means "the status
+# that the incident's impact implies" (the list form, `components: [web, api]`).
+ComponentStates = tuple[tuple[str, ComponentStatus | None], ...]
+
+
 @dataclass(frozen=True)
 class Update:
     """One step of an incident's or a maintenance's timeline."""
@@ -140,6 +145,8 @@ class Update:
     body: str
     number: int = 0  # 1-based position in time order; stable ids in pages and feeds use it
     language: str = ""  # the body's language when it is not the page's (a missing translation)
+    impact: Impact | None = None  # an incident's impact from this update on, if it changes (v2)
+    components: ComponentStates | None = None  # the components this update changes, if any (v2)
 
 
 @dataclass(frozen=True)
@@ -157,11 +164,17 @@ class Incident:
     body: str = ""
     title_language: str = ""  # the title's language when it is not the page's (not translated)
     body_language: str = ""  # likewise for the body (the post-mortem)
+    postmortem_at: datetime | None = None  # when the body was published; None: it always shows
+    draft: bool = False  # checked, never published
 
     @property
     def component_ids(self) -> tuple[str, ...]:
-        """The ids of the affected components, in the order written."""
-        return tuple(cid for cid, _ in self.components)
+        """The ids of every component the incident touches, in the order they join it: those at
+        `started`, then those its updates add."""
+        ids = dict.fromkeys(cid for cid, _ in self.components)
+        for update in self.updates:
+            ids.update(dict.fromkeys(cid for cid, _ in update.components or ()))
+        return tuple(ids)
 
 
 @dataclass(frozen=True)
@@ -179,6 +192,7 @@ class Maintenance:
     rescheduled: tuple[tuple[datetime, datetime], ...] = ()  # earlier windows, oldest first
     title_language: str = ""  # the title's language when it is not the page's (not translated)
     body_language: str = ""  # likewise for the body
+    draft: bool = False  # checked, never published
 
     @property
     def sequence(self) -> int:

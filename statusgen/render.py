@@ -22,24 +22,18 @@ from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import jinja2.meta
 import markdown
 import nh3
 from markupsafe import Markup, escape
 
+from statusgen.derive import ComponentState, Derived, Entry, Kind, Snapshot, StatusChange
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
-from statusgen.i18n import Formatter, labels, language_name, text_direction, translations
-from statusgen.models import Content, Incident, Maintenance, MaintenanceStatus
+from statusgen.i18n import Formatter, change_text, labels, language_name, text_direction, translations
+from statusgen.models import Site
 from statusgen.plaintext import plain_text
-from statusgen.status import (
-    ComponentState,
-    Snapshot,
-    duration,
-    incident_status,
-    is_active,
-    maintenance_status,
-)
-from statusgen.theme import Theme, environment
+from statusgen.theme import Theme, builtin_themes_dir, environment
 
 T = TypeVar("T")
 
@@ -228,32 +222,28 @@ def page_url(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-def plan(content: Content, snap: Snapshot) -> list[Page]:
+def plan(derived: Derived) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     pages = [Page("index.html", "index.html"), Page("404.html", "404.html")]
-    for incident in content.incidents:
-        context: dict[str, object] = {"incident": incident, "entries": (incident,)}
-        ended = last_changed(incident, snap.now)
-        if ended is not None:
-            # An ended incident's page says when the incident last changed, not when it was built.
-            context["updated"] = ended
-        pages.append(Page(f"incidents/{incident.slug}/index.html", "incident.html", context))
-    for item in content.maintenance:
-        context = {"maintenance": item, "entries": (item,)}
-        ended = last_changed(item, snap.now)
-        if ended is not None:
-            context["updated"] = ended
-        pages.append(Page(f"maintenance/{item.slug}/index.html", "maintenance.html", context))
-    years = history(content)
+    for entry in derived.entries:
+        # `incident` and `maintenance` are the names themes of earlier releases read (deprecated).
+        context: dict[str, object] = {"entry": entry, entry.kind.value: entry, "entries": (entry,)}
+        if entry.settled is not None:
+            # An ended entry's page says when it last changed, not when it was built.
+            context["updated"] = entry.settled
+        pages.append(Page(entry.path + "index.html", f"{entry.kind}.html", context))
+    years = history(derived)
     # Each component's newest incidents, taken from the history's order (newest first).
-    count = content.site.feed_entries
-    totals = Counter(cid for incident in content.incidents for cid in incident.component_ids)
-    shown: dict[str, list[Incident]] = {state.component.id: [] for state in snap.components}
+    site = derived.site
+    count = site.feed_entries
+    snap = derived.snapshot
+    totals = Counter(cid for incident in derived.incidents for cid in incident.component_ids)
+    shown: dict[str, list[Entry]] = {state.component.id: [] for state in snap.components}
     unfilled = sum(1 for cid in shown if totals[cid])
     for entry in (entry for year in years for month in year.months for entry in month.entries):
         if not unfilled:
             break
-        if isinstance(entry, Incident):
+        if entry.kind is Kind.INCIDENT:
             for component_id in entry.component_ids:
                 mine = shown[component_id]
                 if len(mine) < count:
@@ -264,7 +254,7 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         mine = shown[component_id]
         pages.append(
             Page(
-                f"components/{component_id}/index.html",
+                state.path + "index.html",
                 "component.html",
                 {"state": state, "incidents": tuple(mine), "older": totals[component_id] - len(mine)},
             )
@@ -272,7 +262,7 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
     # The archive's front page: the newest whole months, until they hold `feed_entries` entries.
     recent: list[Month] = []
     for month in (month for year in years for month in year.months):
-        if sum(len(listed.entries) for listed in recent) >= content.site.feed_entries:
+        if sum(len(listed.entries) for listed in recent) >= site.feed_entries:
             break
         recent.append(month)
     latest = tuple(entry for month in recent for entry in month.entries)
@@ -285,23 +275,19 @@ def plan(content: Content, snap: Snapshot) -> list[Page]:
         "entries": latest,
         "older": older,
     }
-    pages.append(Page("history/index.html", "history.html", _dated(context, latest, snap.now)))
+    pages.append(Page("history/index.html", "history.html", _dated(context, latest)))
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
         context = {"years": years, "year": year, "months": year.months, "entries": entries, "older": 0}
-        pages.append(
-            Page(f"history/{year.year}/index.html", "history.html", _dated(context, entries, snap.now))
-        )
+        pages.append(Page(f"history/{year.year}/index.html", "history.html", _dated(context, entries)))
     return pages
 
 
-def _dated(
-    context: dict[str, object], entries: Sequence[Incident | Maintenance], now: datetime
-) -> dict[str, object]:
-    """A page listing only ended entries says when the last of them changed, not when it was built."""
-    ended = [last_changed(entry, now) for entry in entries]
-    if ended and all(moment is not None for moment in ended):
-        context["updated"] = max(ended)  # type: ignore[type-var]
+def _dated(context: dict[str, object], entries: Sequence[Entry]) -> dict[str, object]:
+    """A page listing only settled entries says when the last of them changed, not when it was built."""
+    settled = [entry.settled for entry in entries]
+    if settled and all(moment is not None for moment in settled):
+        context["updated"] = max(settled)  # type: ignore[type-var]
     return context
 
 
@@ -311,7 +297,7 @@ class Month:
 
     year: int
     month: int
-    entries: tuple[Incident | Maintenance, ...]
+    entries: tuple[Entry, ...]
 
 
 @dataclass(frozen=True)
@@ -327,16 +313,12 @@ class Year:
         return sum(len(m.entries) for m in self.months)
 
 
-def _begins(entry: Incident | Maintenance) -> datetime:
-    return entry.started if isinstance(entry, Incident) else entry.start
-
-
-def history(content: Content) -> tuple[Year, ...]:
+def history(derived: Derived) -> tuple[Year, ...]:
     """Every incident and maintenance, newest first, grouped by year and month in the site's zone."""
-    tz = content.site.tz
-    by_slug = sorted([*content.incidents, *content.maintenance], key=attrgetter("slug"))
-    entries = sorted(by_slug, key=_begins, reverse=True)  # stable: slugs stay in order within an instant
-    local = [(_begins(entry).astimezone(tz), entry) for entry in entries]
+    tz = derived.site.tz
+    by_slug = sorted(derived.entries, key=attrgetter("slug"))
+    entries = sorted(by_slug, key=attrgetter("begins"), reverse=True)  # stable: slugs stay in order
+    local = [(entry.begins.astimezone(tz), entry) for entry in entries]
     years = []
     for year, in_year in groupby(local, key=lambda pair: pair[0].year):
         months = tuple(
@@ -365,8 +347,7 @@ def relative_root(path: str) -> str:
 
 
 def render_pages(
-    content: Content,
-    snap: Snapshot,
+    derived: Derived,
     theme: Theme,
     assets: Mapping[str, str],
     md: MarkdownRenderer | None = None,
@@ -375,13 +356,14 @@ def render_pages(
     unchanged: Callable[[Page], bool] | None = None,
     compiled: jinja2.BytecodeCache | None = None,
 ) -> dict[str, bytes]:
-    """Render every planned page to bytes, keyed by output path: the pages of the content's
-    `site.language`, under its prefix (`Site.prefix`; give the content `in_language`).
+    """Render every planned page to bytes, keyed by output path: the pages of the derived site's
+    `site.language`, under its prefix (`Site.prefix`; give the site `derive.localize`d).
 
     `map_` may spread the work over processes; pages for which `unchanged(page)` is true (the build
     cache knows them, unchanged, from an earlier build) are left out: not rendered, not returned.
     """
-    site = content.site
+    site = derived.site
+    snap = derived.snapshot
     language = site.language
     translation = translations(language)
     env = environment(theme, compiled, translation)
@@ -396,12 +378,11 @@ def render_pages(
         "now": snap.now,
         "fmt": fmt,
         "md": md,
-        "incident_status": lambda i: incident_status(i, snap.now),
-        "maintenance_status": lambda m: maintenance_status(m, snap.now),
-        "duration": lambda i: duration(i, snap.now),
-        "is_active": lambda i: is_active(i, snap.now),
-        "component_name": lambda cid: site.component(cid).name,
+        **deprecated_helpers(site),
         "time_tag": functools.partial(time_tag, fmt),
+        "change_text": functools.partial(
+            _change_markup, translation.gettext, words or labels(translation.gettext)
+        ),
         "component_groups": component_groups(snap),
         "labels": words or labels(translation.gettext),
         "language": language,
@@ -467,13 +448,20 @@ def render_pages(
         """A page, and the Markdown converted for it (which a worker process hands back)."""
         return render(page), md.take_fresh()
 
-    todo = [page for page in plan(content, snap) if unchanged is None or not unchanged(page)]
+    todo = [page for page in plan(derived) if unchanged is None or not unchanged(page)]
     done = map_(render_and_convert, todo) if map_ is not None else [render_and_convert(p) for p in todo]
     out: dict[str, bytes] = {}
     for page, (data, converted) in zip(todo, done, strict=True):
         out[prefix + page.path] = data
         md.learn(converted)
     return out
+
+
+def _change_markup(
+    translate: Callable[[str], str], words: Mapping[str, Mapping[str, str]], change: StatusChange
+) -> Markup:
+    """`change_text` for templates: one change of status in words, escaped."""
+    return escape(change_text(translate, words, change.name, change.old, change.new))
 
 
 def time_tag(fmt: Formatter, moment: datetime, style: str = "datetime") -> Markup:
@@ -484,21 +472,50 @@ def time_tag(fmt: Formatter, moment: datetime, style: str = "datetime") -> Marku
     return Markup(f'<time datetime="{escape(fmt.iso(moment))}">{text}</time>')
 
 
-def last_changed(entry: Incident | Maintenance, now: datetime) -> datetime | None:
-    """When an ended incident or maintenance last changed, or None while it can still change by itself.
+# Names the templates of earlier releases read, kept so that their themes still render: each was a
+# helper computing a fact that is now a field of the entry (`entry.status`, `entry.duration`…).
+DEPRECATED_NAMES: dict[str, str] = {
+    "incident_status": "entry.status",
+    "maintenance_status": "entry.status",
+    "duration": "entry.duration",
+    "is_active": "entry.active",
+    "component_name": "the name in entry.affected (or site.component(id).name)",
+    "incident": "entry",
+    "maintenance": "entry",
+}
 
-    Give the content as of `now`; an entry whose content has events after `now` is never ended.
-    """
-    last_update = entry.updates[-1].at if entry.updates else None  # updates are in time order
-    if isinstance(entry, Incident):
-        if entry.resolved is None or entry.resolved > now:
-            return None
-        latest = max(entry.resolved, last_update) if last_update else entry.resolved
-    else:
-        if entry.end > now or maintenance_status(entry, now) is not MaintenanceStatus.COMPLETED:
-            return None
-        latest = max(entry.end, last_update) if last_update else entry.end
-    return latest if latest <= now else None
+
+def deprecated_uses(theme: Theme) -> list[Problem]:
+    """A warning for each template of the theme that reads a name of `DEPRECATED_NAMES`."""
+    env = environment(theme)
+    found = []
+    shipped = builtin_themes_dir().resolve()
+    for path in theme.template_files():
+        if path.resolve().is_relative_to(shipped):
+            continue  # (the shipped themes read none: a test says so)
+        try:
+            source = path.read_text(encoding="utf-8")
+            names = jinja2.meta.find_undeclared_variables(env.parse(source))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+            continue  # (rendering reports it, located)
+        for name in sorted(names & DEPRECATED_NAMES.keys()):
+            used = re.search(rf"\b{name}\b", source)
+            line = source.count("\n", 0, used.start()) + 1 if used else None
+            message = f"the template reads {name!r}, which is deprecated; read {DEPRECATED_NAMES[name]}"
+            found.append(Problem(_short(str(path)), line, "", message, warning=True))
+    return found
+
+
+def deprecated_helpers(site: Site) -> dict[str, Callable[..., object]]:
+    """The helpers of earlier releases, reading the entry's fields (see `DEPRECATED_NAMES`)."""
+    names = {c.id: c.name for c in site.components}
+    return {
+        "incident_status": attrgetter("status"),
+        "maintenance_status": attrgetter("status"),
+        "duration": attrgetter("duration"),
+        "is_active": attrgetter("active"),
+        "component_name": names.__getitem__,
+    }
 
 
 def _alternates(page: Page, url: Callable[[str], str]) -> list[tuple[str, str, str]]:

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from statusgen import check, load_content, parse_incident
 from statusgen.authoring import slug_of
 from statusgen.cli import main
+from statusgen.entries import matching_slugs
 from tests.conftest import NOW, SITE_YAML, incident_text
 
 STAMP = "2012-06-21T10:30:00-07:00"  # conftest's NOW, as the site's zone writes it
@@ -363,6 +364,7 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
         "identified",
         "investigating",
         "monitoring",
+        "postmortem",
         "resolved",
         "rollback",
     ]
@@ -379,7 +381,9 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
         and workflow["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
     )
     assert any(run.startswith("statusgen build") for run in steps["build"])
-    assert check(folder / "content", datetime.now().astimezone(), workers=1).files["index.html"]
+    built = check(folder / "content", datetime.now().astimezone().replace(microsecond=0), workers=1)
+    assert built.files["index.html"] and built.warnings == ()
+    assert not [path for path in built.files if path.startswith("incidents/")]  # the example is a draft
     again = CliRunner().invoke(main, ["init", str(folder)])
     assert again.exit_code == 1 and "exists already" in again.output
 
@@ -424,38 +428,58 @@ def test_the_gitignore_of_init_ignores_what_builds_leave_beside_any_output(
 
 
 def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> None:
-    """init, new, update, resolve, build: the walk-through of the README, end to end."""
+    """init, new, update (escalating), resolve, postmortem, list, build: the walk-through of the
+    README, end to end, naming the incident by its slug without the date."""
     folder = tmp_path / "status"
     runner = CliRunner()
     assert runner.invoke(main, ["init", str(folder)]).exit_code == 0
     content = folder / "content"
-    opened = runner.invoke(
-        main,
-        [
-            "new",
-            "incident",
-            "Checkout errors",
-            "-c",
-            "web,api",
-            "--impact",
-            "critical",
-            "--template",
-            "investigating",
-            "--content",
-            str(content),
-            "--now",
-            "2026-12-02T09:07:00Z",
-        ],
+
+    def step(*args: str, now: str) -> Result:
+        result = runner.invoke(main, [*args, "--content", str(content), "--now", now])
+        assert result.exit_code == 0, result.output
+        return result
+
+    opened = step(
+        "new",
+        "incident",
+        "Checkout errors",
+        "-c",
+        "web,api",
+        "--impact",
+        "major",
+        "--template",
+        "investigating",
+        now="2026-12-02T09:07:00Z",
     )
     slug = Path(opened.stdout.strip()).stem
-    for args in (
-        ["update", slug, "--status", "identified", "--template", "rollback"],
-        ["resolve", slug, "--template", "resolved"],
-    ):
-        assert (
-            runner.invoke(main, [*args, "--content", str(content), "--now", "2026-12-02T09:40:00Z"]).exit_code
-            == 0
-        )
+    assert slug == "2026-12-02-checkout-errors"
+    step(
+        "update",
+        "checkout-errors",
+        "--status",
+        "identified",
+        "--impact",
+        "critical",
+        "-c",
+        "web=major_outage,api=partial_outage",
+        "--template",
+        "rollback",
+        now="2026-12-02T09:20:00Z",
+    )
+    step(
+        "update",
+        "checkout-errors",
+        "--status",
+        "monitoring",
+        "-m",
+        "Rolled back.",
+        now="2026-12-02T09:30:00Z",
+    )
+    step("resolve", "checkout-errors", "--template", "resolved", now="2026-12-02T09:40:00Z")
+    step("postmortem", "checkout-errors", "--template", "postmortem", now="2026-12-03T09:00:00Z")
+    listed = step("list", now="2026-12-03T10:00:00Z")
+    assert slug not in listed.stdout  # resolved: nothing open but the example draft
     built = runner.invoke(
         main,
         [
@@ -465,12 +489,16 @@ def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> 
             "--output",
             str(folder / "public"),
             "--now",
-            "2026-12-02T10:00:00Z",
+            "2026-12-03T10:00:00Z",
         ],
     )
     assert built.exit_code == 0, built.output
     page = (folder / "public" / "incidents" / slug / "index.html").read_text()
     assert "Resolved" in page and "rolling back to the previous stable version" in page
+    assert "Root cause" in page and "What we change" in page
+    (incident,) = [i for i in load_content(content).incidents if i.slug == slug]
+    assert incident.updates[1].impact == "critical"
+    assert incident.updates[1].components == (("web", "major_outage"), ("api", "partial_outage"))
 
 
 # ---------------------------------------------------------------- progress
@@ -646,3 +674,429 @@ def test_a_maintenance_outside_the_supported_years_is_refused(make_content) -> N
         "0001-01-02T00:00+05:00",
     )
     assert result.exit_code == 1 and "expected a date-time between 1970 and 9000" in result.output
+
+
+# ---------------------------------------------------------------- format v2 from the command line
+
+ESCALATIONS = {
+    "mapping": (
+        ["--impact", "critical", "-c", "web=major_outage,api=partial_outage"],
+        "critical",
+        (("web", "major_outage"), ("api", "partial_outage")),
+    ),
+    "repeated": (
+        ["-c", "web=major_outage", "-c", "mail=degraded_performance"],
+        None,
+        (("web", "major_outage"), ("mail", "degraded_performance")),
+    ),
+    "list": (["--impact", "minor", "-c", "web,api", "-c", "web"], "minor", (("web", None), ("api", None))),
+    "impact-only": (["--impact", "major"], "major", None),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(HAND_WRITTEN))
+@pytest.mark.parametrize("form", sorted(ESCALATIONS))
+def test_update_writes_impact_and_components_and_keeps_every_other_byte(
+    make_content, layout: str, form: str
+) -> None:
+    """`update --impact -c` appends an update the build reads as that impact and those
+    components (mapping form `web=status`, list form `web`), in block style; every other byte of
+    the file (comments, BOM, CRLF, indentation) is kept."""
+    args, impact, components = ESCALATIONS[form]
+    original = HAND_WRITTEN[layout].encode("utf-8")
+    content = make_content({"incidents/down.md": original})
+    result = run(content, "update", "down", "--status", "identified", *args, "-m", "Worse.", "--now", STAMP)
+    assert result.exit_code == 0, result.output
+    after = (content / "incidents" / "down.md").read_bytes()
+    added = [line for line in after.splitlines(keepends=True) if line not in original.splitlines(True)]
+    remaining = after
+    for line in added:
+        remaining = remaining.replace(line, b"", 1)
+    assert remaining == original
+    newline = b"\r\n" if b"\r\n" in original else b"\n"
+    assert all(line.endswith(newline) for line in added)
+    assert not any(b"{" in line or b"[" in line for line in added)  # block style, not flow
+    keys = [line.strip().split(b":")[0].lstrip(b"- ") for line in added if b":" in line]
+    keys = [key for key in keys if key != b"updates"]  # (written with the first update)
+    assert keys[: 2 + (impact is not None)] == [b"at", b"status", b"impact"][: 2 + (impact is not None)]
+    last = load_content(content).incidents[0].updates[-1]
+    assert (last.at.isoformat(), last.status, last.body) == (STAMP, "identified", "Worse.\n")
+    assert last.impact == impact and last.components == components
+
+
+def test_an_escalation_shows_in_the_build(make_content) -> None:
+    """After `update --impact critical -c web=major_outage,api=partial_outage`, the site says so."""
+    content = make_content({"incidents/down.md": HAND_WRITTEN["plain"]})
+    args = ["--impact", "critical", "-c", "web=major_outage,api=partial_outage", "-m", "Worse."]
+    assert run(content, "update", "down", "--status", "identified", *args, "--now", STAMP).exit_code == 0
+    snapshot = check(content, NOW, workers=1).snapshot
+    assert snapshot.indicator == "critical"
+    assert snapshot.component("web").status == "major_outage"
+    assert snapshot.component("api").status == "partial_outage"
+    assert snapshot.component("mail").status == "operational"
+
+
+MAINTENANCE = (
+    "---\ntitle: DB\nstart: 2012-06-21T10:00:00-07:00\nend: 2012-06-21T11:00:00-07:00\n"
+    "components: [api]\n---\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "messages"),
+    [
+        (
+            ["update", "down", "--status", "identified", "-c", "wbe=major_outage"],
+            1,
+            ["--components: unknown component 'wbe'; site.yaml defines web, api, mail (did you mean 'web'?)"],
+        ),
+        (
+            ["update", "down", "--status", "identified", "-c", "web=major_outag"],
+            1,
+            [
+                "--components: unknown status 'major_outag' for 'web'; expected one of operational, "
+                "degraded_performance, partial_outage, major_outage (did you mean 'major_outage'?)"
+            ],
+        ),
+        (
+            ["update", "down", "--status", "identified", "-c", "web=under_maintenance"],
+            1,
+            ["unknown status 'under_maintenance' for 'web' (under_maintenance is for maintenance windows)"],
+        ),
+        (
+            ["update", "down", "--status", "identified", "--impact", "critcal"],
+            1,
+            [
+                "--impact: unknown impact 'critcal'; expected one of none, minor, major, critical "
+                "(did you mean 'critical'?)"
+            ],
+        ),
+        (
+            ["update", "down", "--status", "identifed", "--impact", "hgue", "-c", "api,wbe"],
+            1,
+            [
+                "--status: 'identifed' is not a status of an incident; expected one of investigating, "
+                "identified, monitoring, resolved (did you mean 'identified'?)",
+                "--impact: unknown impact 'hgue'",
+                "--components: unknown component 'wbe'",
+                "3 errors; nothing was written.",
+            ],
+        ),
+        (
+            ["update", "down", "--status", "identified", "-c", "web=major_outage", "-c", "api"],
+            1,
+            ["give every component its status (web=major_outage) or none"],
+        ),
+        (
+            ["update", "down", "--status", "identified", "-c", "web=major_outage,web=partial_outage"],
+            1,
+            ["'web' is given twice, with different statuses"],
+        ),
+        (
+            ["update", "down", "--status", "resolved", "--impact", "none", "-c", "web=operational"],
+            1,
+            [
+                "a resolved update returns every component to operational; it takes no --impact nor "
+                "--components"
+            ],
+        ),
+        (
+            ["update", "db", "--status", "in_progress", "--impact", "minor"],
+            1,
+            ["--impact: a maintenance takes no --impact"],
+        ),
+        (["resolve", "down", "--impact", "none"], 2, ["No such option '--impact'"]),
+        (["resolve", "down", "-c", "web"], 2, ["No such option '-c'"]),
+    ],
+    ids=[
+        "component",
+        "component-status",
+        "maintenance-status",
+        "impact",
+        "all-at-once",
+        "both-forms",
+        "twice",
+        "resolved-update",
+        "maintenance",
+        "resolve-impact",
+        "resolve-components",
+    ],
+)
+def test_wrong_impacts_components_and_statuses_are_refused_before_writing(
+    make_content, args: list[str], code: int, messages: list[str]
+) -> None:
+    """Unknown ids, statuses and impacts (with "did you mean"), both list forms at once, an
+    impact or components where they cannot go: refused, every problem at once, nothing written."""
+    content = make_content({"incidents/down.md": HAND_WRITTEN["plain"], "maintenance/db.md": MAINTENANCE})
+    before = {path: path.read_bytes() for path in content.rglob("*.md")}
+    result = run(content, *args, "-m", "x", "--now", STAMP)
+    assert result.exit_code == code, result.output
+    for message in messages:
+        assert message in result.output
+    assert "Traceback" not in result.output
+    assert {path: path.read_bytes() for path in content.rglob("*.md")} == before
+
+
+# ---------------------------------------------------------------- post-mortems
+
+RESOLVED = (
+    "---\n# Hand-written\ntitle: Down\nstarted: 2012-06-21T09:00:00-07:00   # when it began\n"
+    "impact: major\ncomponents: [web]\nupdates:\n"
+    "  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: Looking.\n"
+    "  - at: 2012-06-21T09:45:00-07:00\n    status: resolved\n    body: Fixed.\n"
+    "---\n"
+)
+POSTMORTEM = "## What happened\n\nA full **disk** (xyzzy)."
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_postmortem_writes_the_body_and_stamps_when_it_shows(make_content, newline: str) -> None:
+    """`postmortem` adds one `postmortem_at` line after `started` (in the site's zone, now) and the
+    body after the front matter, every other byte kept; the build shows the body from that
+    instant on, never before."""
+    original = RESOLVED.replace("\n", newline).encode("utf-8")
+    content = make_content({"incidents/2012-06-21-down.md": original})
+    result = run(content, "postmortem", "down", "-m", POSTMORTEM, "--now", "2012-06-22T16:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "post-mortem written, shown from 2012-06-22T09:00:00-07:00" in result.stdout
+    after = (content / "incidents" / "2012-06-21-down.md").read_bytes()
+    started = b"started: 2012-06-21T09:00:00-07:00   # when it began" + newline.encode()
+    stamp = b"postmortem_at: 2012-06-22T09:00:00-07:00" + newline.encode()
+    expected = original.replace(started, started + stamp) + POSTMORTEM.replace("\n", newline).encode()
+    assert after == expected + newline.encode()
+    incident = load_content(content).incidents[0]
+    assert (
+        incident.postmortem_at is not None
+        and incident.postmortem_at.isoformat() == "2012-06-22T09:00:00-07:00"
+    )
+    page = "incidents/2012-06-21-down/index.html"
+    before_it = check(content, datetime.fromisoformat("2012-06-22T08:59:59-07:00"), workers=1).files[page]
+    from_it = check(content, datetime.fromisoformat("2012-06-22T09:00:00-07:00"), workers=1).files[page]
+    assert b"xyzzy" not in before_it and b"<strong>disk</strong> (xyzzy)" in from_it
+
+
+def test_postmortem_fills_the_starter_template(tmp_path: Path) -> None:
+    """`init` ships a `postmortem` template with the four sections; `--template postmortem` fills it."""
+    folder = tmp_path / "status"
+    assert CliRunner().invoke(main, ["init", str(folder)]).exit_code == 0
+    content = folder / "content"
+    template = (content / "templates" / "postmortem.md").read_text()
+    headings = [line for line in template.splitlines() if line.startswith("## ")]
+    assert headings == ["## What happened", "## Impact", "## Root cause", "## What we change"]
+    (content / "incidents" / "down.md").write_text(RESOLVED.replace("[web]", "[web, api]"))
+    result = run(content, "postmortem", "down", "--template", "postmortem", "--now", "2012-06-22T16:00:00Z")
+    assert result.exit_code == 0, result.output
+    body = next(i for i in load_content(content).incidents if i.slug == "down").body
+    assert body.startswith("## What happened\n") and 'Website and API saw during "Down"' in body
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "message"),
+    [
+        (
+            {"maintenance/db.md": MAINTENANCE},
+            ["postmortem", "db"],
+            "a maintenance has no post-mortem: the text after its front matter is its description "
+            "(edit it by hand)",
+        ),
+        (
+            {"incidents/down.md": HAND_WRITTEN["plain"].replace("A body that stays.\n", "")},
+            ["postmortem", "down"],
+            "postmortem_at: the incident is not resolved as of 2012-06-21T10:30:00-07:00 (investigating); a "
+            "post-mortem follows the resolution (resolve it first: statusgen resolve down)",
+        ),
+        (
+            {
+                "incidents/down.md": HAND_WRITTEN["plain"]
+                .replace("A body that stays.\n", "")
+                .replace("updates:", "resolved: 2012-06-21T11:00:00-07:00\nupdates:")
+            },
+            ["postmortem", "down"],
+            "not resolved as of 2012-06-21T10:30:00-07:00 (investigating)",  # resolved only at 11:00
+        ),
+        (
+            {"incidents/down.md": RESOLVED + "Already written.\n"},
+            ["postmortem", "down"],
+            "the incident already has a text after its front matter (a summary or a post-mortem) "
+            "(edit it by hand, or pass --replace to replace it and stamp postmortem_at again)",
+        ),
+    ],
+    ids=["maintenance", "open", "resolved-later", "has-a-body"],
+)
+def test_postmortems_that_cannot_be_written_are_refused(make_content, files, args, message) -> None:
+    """A maintenance, an incident not resolved yet, a file that has a text already: refused with
+    why, nothing written."""
+    content = make_content(files)
+    before = {path: path.read_bytes() for path in content.rglob("*.md")}
+    result = run(content, *args, "-m", POSTMORTEM, "--now", STAMP)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert {path: path.read_bytes() for path in content.rglob("*.md")} == before
+
+
+def test_postmortem_replace_replaces_the_text_and_stamps_it_again(make_content) -> None:
+    """With `--replace`, the body is replaced and the existing `postmortem_at` value is stamped
+    again, its comment and every other byte kept."""
+    text = RESOLVED.replace("impact:", "postmortem_at: '2012-06-21T12:00:00-07:00'  # published\nimpact:")
+    content = make_content({"incidents/down.md": text + "Old text.\n\nMore old text.\n"})
+    result = run(
+        content,
+        "postmortem",
+        "down",
+        "--replace",
+        "-m",
+        "New text.",
+        "--now",
+        STAMP.replace("10:30", "13:00"),
+    )
+    assert result.exit_code == 0, result.output
+    expected = text.replace("'2012-06-21T12:00:00-07:00'", "2012-06-21T13:00:00-07:00") + "New text.\n"
+    assert (content / "incidents" / "down.md").read_text() == expected
+
+
+# ---------------------------------------------------------------- slugs by their end
+
+
+def test_a_slug_may_be_given_without_its_date_or_by_any_unique_end(make_content) -> None:
+    """`update checkout-errors` and `resolve errors` name `2012-06-21-checkout-errors`; so does
+    `postmortem` with the date-less slug."""
+    content = make_content(
+        {"incidents/2012-06-21-checkout-errors.md": HAND_WRITTEN["plain"].replace("A body that stays.\n", "")}
+    )
+    path = content / "incidents" / "2012-06-21-checkout-errors.md"
+    assert (
+        run(
+            content, "update", "checkout-errors", "--status", "identified", "-m", "a", "--now", STAMP
+        ).exit_code
+        == 0
+    )
+    assert run(content, "resolve", "errors", "-m", "b", "--now", STAMP).exit_code == 0
+    assert run(content, "postmortem", "checkout-errors", "-m", "c", "--now", STAMP).exit_code == 0
+    incident = parse_incident(path.read_text(), str(path), load_content(content).site)
+    assert [u.body for u in incident.updates[1:]] == ["a\n", "b\n"] and incident.body == "c\n"
+
+
+def test_an_ambiguous_end_lists_the_candidates_and_writes_nothing(make_content) -> None:
+    """Two slugs ending with `-checkout-errors`: an error naming both, no file changed."""
+    files = {
+        "incidents/2012-06-20-checkout-errors.md": HAND_WRITTEN["plain"],
+        "incidents/2012-06-21-checkout-errors.md": HAND_WRITTEN["plain"],
+    }
+    content = make_content(files)
+    before = {path: path.read_bytes() for path in content.rglob("*.md")}
+    result = run(content, "update", "checkout-errors", "--status", "identified", "-m", "x", "--now", STAMP)
+    assert result.exit_code == 1
+    assert (
+        "'checkout-errors' could be any of 2012-06-20-checkout-errors, 2012-06-21-checkout-errors "
+        "(give more of the slug, or all of it)"
+    ) in result.output
+    assert {path: path.read_bytes() for path in content.rglob("*.md")} == before
+
+
+def test_an_exact_slug_wins_over_ends(make_content) -> None:
+    """`checkout-errors` names the file `checkout-errors.md` even beside `2012-06-21-checkout-errors.md`."""
+    files = {
+        "incidents/checkout-errors.md": HAND_WRITTEN["plain"],
+        "maintenance/2012-06-21-checkout-errors.md": MAINTENANCE,
+    }
+    content = make_content(files)
+    before = (content / "maintenance" / "2012-06-21-checkout-errors.md").read_bytes()
+    result = run(content, "update", "checkout-errors", "--status", "identified", "-m", "x", "--now", STAMP)
+    assert result.exit_code == 0, result.output
+    assert "incidents/checkout-errors.md: update 2 added" in result.output
+    assert (content / "maintenance" / "2012-06-21-checkout-errors.md").read_bytes() == before
+
+
+def test_matching_slugs() -> None:
+    """An exact slug wins; else every slug ending with a dash and the text; case does not matter."""
+    slugs = ["2026-12-05-checkout-errors", "2026-12-09-checkout-errors", "checkout", "2026-12-01-api-down"]
+    assert matching_slugs(slugs, "checkout") == ["checkout"]
+    assert matching_slugs(slugs, "API-DOWN") == ["2026-12-01-api-down"]
+    assert matching_slugs(slugs, "down") == ["2026-12-01-api-down"]
+    assert matching_slugs(slugs, "checkout-errors") == [
+        "2026-12-05-checkout-errors",
+        "2026-12-09-checkout-errors",
+    ]
+    assert matching_slugs(slugs, "own") == []  # an end starts after a dash
+
+
+# ---------------------------------------------------------------- new: the next command, drafts
+
+
+@pytest.mark.parametrize(
+    ("args", "slug", "command"),
+    [
+        (
+            ["incident", "Login errors", "--impact", "minor", "-m", "x"],
+            "2012-06-21-login-errors",
+            'Next: statusgen update login-errors --status identified -m "…"',
+        ),
+        (
+            ["incident", "Login errors", "--impact", "minor", "-m", "x", "--status", "monitoring"],
+            "2012-06-21-login-errors",
+            'Next: statusgen resolve login-errors -m "…"',
+        ),
+        (
+            ["maintenance", "DB upgrade", "--start", "2012-06-28T22:00", "--end", "2012-06-28T23:00"],
+            "2012-06-28-db-upgrade",
+            'Next, when it starts: statusgen update db-upgrade --status in_progress -m "…"',
+        ),
+    ],
+    ids=["incident", "monitoring", "maintenance"],
+)
+def test_new_prints_the_path_then_the_slug_and_the_next_command(make_content, args, slug, command) -> None:
+    """Standard output holds the path alone (for scripts); then the slug and the next command, with
+    the date-less slug when it is unique and the content folder when it is not the default."""
+    content = make_content()
+    result = run(content, "new", *args, "--now", STAMP)
+    assert result.exit_code == 0, result.output
+    kind = "incidents" if args[0] == "incident" else "maintenance"
+    assert result.stdout == f"{content / kind / slug}.md\n"
+    assert f"Slug: {slug}\n" in result.stderr
+    assert f"{command} --content {content}\n" in result.stderr
+
+
+def test_the_next_command_gives_the_whole_slug_when_its_end_is_taken(make_content) -> None:
+    """A second "Login errors" on another day: the date-less slug would be ambiguous, so it is whole."""
+    content = make_content({"incidents/2012-06-01-login-errors.md": HAND_WRITTEN["plain"]})
+    result = run(content, "new", "incident", "Login errors", "--impact", "minor", "-m", "x", "--now", STAMP)
+    assert "Next: statusgen update 2012-06-21-login-errors --status identified" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["incident", "maintenance"])
+def test_new_draft_is_checked_but_never_published(make_content, kind: str) -> None:
+    """`new --draft` writes `draft: true`: the file is valid, the build shows nothing of it, and it
+    says how to publish."""
+    content = make_content()
+    args = (
+        ["incident", "Down", "-c", "web", "--impact", "critical", "-m", "x"]
+        if kind == "incident"
+        else ["maintenance", "Up", "-c", "web", "--start", "2012-06-21T10:00", "--end", "2012-06-21T11:00"]
+    )
+    result = run(content, "new", *args, "--draft", "--now", STAMP)
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert "\ndraft: true  # checked, never published: delete this line to publish\n" in path.read_text()
+    assert "delete its `draft: true` line to publish it" in result.stderr
+    loaded = load_content(content)
+    assert [entry.draft for entry in (*loaded.incidents, *loaded.maintenance)] == [True]
+    built = check(content, NOW, workers=1)
+    assert built.snapshot.indicator == "none" and not built.snapshot.active_maintenance
+    assert not [name for name in built.files if path.stem in name]
+
+
+def test_postmortem_names_the_translations_it_leaves_behind(make_content) -> None:
+    """A translation beside the file is named (its pages show the post-mortem untranslated); one
+    that repeats `postmortem_at` would contradict the new stamp: refused, nothing written."""
+    site = SITE_YAML.replace("timezone:", "languages: [en, fr]\ntimezone:")
+    content = make_content(
+        {"incidents/down.md": RESOLVED, "incidents/down.fr.md": "---\ntitle: Panne\n---\n"}, site
+    )
+    result = run(content, "postmortem", "down", "-m", POSTMORTEM, "--now", "2012-06-22T16:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "down.fr.md: not updated; its pages show the post-mortem untranslated" in result.stderr
+    claimed = "---\ntitle: Panne\npostmortem_at: 2012-06-22T09:00:00-07:00\n---\nTexte.\n"
+    (content / "incidents" / "down.fr.md").write_text(claimed)
+    before = (content / "incidents" / "down.md").read_bytes()
+    again = run(content, "postmortem", "down", "--replace", "-m", "New.", "--now", "2012-06-23T16:00:00Z")
+    assert again.exit_code == 1 and "down.fr.md: postmortem_at: repeats `postmortem_at`" in again.output
+    assert (content / "incidents" / "down.md").read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import click
 import pytest
+from click.shell_completion import CompletionItem
 from click.testing import CliRunner
 
+from statusgen import cli
 from statusgen.cli import main, resolve_now
-from tests.conftest import incident_text
+from tests.conftest import SITE_YAML, incident_text, write_tree
 
 
 def run(*args: str, env: dict[str, str] | None = None):
@@ -160,3 +163,220 @@ def test_python_dash_m_works_the_same(make_content, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "impact: unknown impact 'huge'" in result.stderr
+
+
+# ---------------------------------------------------------------- list
+
+
+def _maintenance(start: str, end: str, extra: str = "") -> str:
+    return f"---\ntitle: Window\nstart: {start}\nend: {end}\ncomponents: [api]\n{extra}---\n"
+
+
+LISTED_SITE = {
+    "incidents/2012-06-21-open.md": incident_text(
+        title="Checkout errors",
+        updates="\n  - at: 2012-06-21T09:05:00-07:00\n    status: investigating\n    body: a"
+        "\n  - at: 2012-06-21T10:00:00-07:00\n    status: identified\n    impact: major\n    body: b",
+    ),
+    "incidents/2012-06-20-closed.md": incident_text(
+        started="2012-06-20T09:00:00-07:00", resolved="2012-06-20T10:00:00-07:00"
+    ),
+    "incidents/2012-06-21-draft.md": incident_text(
+        title="Not yet", draft="true", started="2012-06-21T10:10:00-07:00"
+    ),
+    "incidents/2012-06-22-later.md": incident_text(started="2012-06-22T09:00:00-07:00"),
+    "maintenance/2012-06-21-now.md": _maintenance("2012-06-21T10:00:00-07:00", "2012-06-21T11:00:00-07:00"),
+    "maintenance/2012-06-28-next.md": _maintenance("2012-06-28T22:00:00-07:00", "2012-06-28T23:00:00-07:00"),
+    "maintenance/2012-06-20-past.md": _maintenance("2012-06-20T22:00:00-07:00", "2012-06-20T23:00:00-07:00"),
+    "maintenance/2012-06-29-maybe.md": _maintenance(
+        "2012-06-29T22:00:00-07:00", "2012-06-29T23:00:00-07:00", "draft: true\n"
+    ),
+}
+
+
+def test_list_shows_what_is_open_upcoming_or_a_draft(make_content, tmp_path: Path) -> None:
+    """Open incidents, maintenance in progress or upcoming, and drafts (marked), with their status,
+    age and last update; resolved incidents, past windows and incidents not started are left out."""
+    content = make_content(LISTED_SITE)
+    result = run("list", "--content", str(content), "--now", "2012-06-21T10:30:00-07:00")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "SLUG              KIND                 STATUS         AGE        LAST UPDATE  TITLE",
+        "2012-06-21-open   incident             identified     1h 30m     30m ago      Checkout errors",
+        "2012-06-21-draft  incident (draft)     investigating  20m        -            Not yet",
+        "2012-06-21-now    maintenance          in_progress    30m        -            Window",
+        "2012-06-28-next   maintenance          scheduled      in 7d 11h  -            Window",
+        "2012-06-29-maybe  maintenance (draft)  scheduled      in 8d 11h  -            Window",
+    ]
+    later = run("list", "--content", str(content), "--now", "2012-06-21T10:00:00-07:00")
+    assert "2012-06-21-draft  incident (draft)     investigating  in 10m" in later.stdout  # written ahead
+    other = write_tree(tmp_path / "other", {"site.yaml": SITE_YAML})
+    empty = run("list", "--content", str(other), "--now", "2012-06-21T10:30:00-07:00")
+    assert empty.stdout == "Nothing open: no open incident, no upcoming or active maintenance, no draft.\n"
+
+
+def test_list_json_has_a_stable_shape(make_content) -> None:
+    """`list --json`: `now` and one object per entry with the documented keys, times in the
+    site's zone, drafts flagged."""
+    content = make_content(LISTED_SITE)
+    result = run("list", "--content", str(content), "--now", "2012-06-21T17:30:00Z", "--json")
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.stdout)
+    assert shape["now"] == "2012-06-21T10:30:00-07:00"
+    assert [(e["slug"], e["kind"], e["status"], e["draft"]) for e in shape["entries"]] == [
+        ("2012-06-21-open", "incident", "identified", False),
+        ("2012-06-21-draft", "incident", "investigating", True),
+        ("2012-06-21-now", "maintenance", "in_progress", False),
+        ("2012-06-28-next", "maintenance", "scheduled", False),
+        ("2012-06-29-maybe", "maintenance", "scheduled", True),
+    ]
+    assert shape["entries"][0] == {
+        "slug": "2012-06-21-open",
+        "kind": "incident",
+        "title": "Checkout errors",
+        "status": "identified",
+        "draft": False,
+        "impact": "major",
+        "begins": "2012-06-21T09:00:00-07:00",
+        "ends": None,
+        "age_seconds": 5400,
+        "last_update": "2012-06-21T10:00:00-07:00",
+        "updates": 2,
+        "file": f"{content.as_posix()}/incidents/2012-06-21-open.md",
+        "url": "https://status.example.com/incidents/2012-06-21-open/",
+    }
+    upcoming = shape["entries"][3]
+    assert (upcoming["impact"], upcoming["ends"], upcoming["age_seconds"]) == (
+        None,
+        "2012-06-28T23:00:00-07:00",
+        -(7 * 86400 + 11 * 3600 + 30 * 60),
+    )
+
+
+def test_list_reports_content_errors_like_a_build(make_content) -> None:
+    """A broken file: located errors, exit status 1."""
+    content = make_content({"incidents/x.md": incident_text(impact="huge")})
+    result = run("list", "--content", str(content), "--now", "2012-06-21T10:30:00-07:00")
+    assert result.exit_code == 1 and "impact: unknown impact 'huge'" in result.stderr
+
+
+# ---------------------------------------------------------------- shell completion
+
+COMPLETION_SITE = {
+    "incidents/2026-12-05-checkout-errors.md": incident_text(),
+    "incidents/2026-12-05-checkout-errors.fr.md": "---\ntitle: x\n---\n",  # a translation: not an entry
+    "incidents/2026-12-01-api-down.md": incident_text(),
+    "maintenance/2026-12-10-db-upgrade.md": _maintenance("2026-12-10T22:00:00Z", "2026-12-10T23:00:00Z"),
+}
+
+
+def _context(*names: str, **params: object) -> click.Context:
+    """The context of a (sub)command as completion makes it, with the parameters parsed so far."""
+    ctx = click.Context(main, info_name="statusgen")
+    command: click.Command = main
+    for name in names:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+        ctx = click.Context(command, parent=ctx, info_name=name)
+    ctx.params.update(params)
+    return ctx
+
+
+def _values(items: list[CompletionItem]) -> list[str]:
+    return [item.value for item in items]
+
+
+def test_slugs_complete_from_the_content_folder(make_content, tmp_path: Path, monkeypatch) -> None:
+    """SLUG offers every incident and maintenance, newest first, whole or without its date (which
+    names it too), from --content if given, else content/; translations are not offered."""
+    content = make_content(COMPLETION_SITE)
+    ctx = _context("update", content_dir=content)
+    everything = cli.complete_slug(ctx, ctx.command.params[0], "")
+    assert [(item.value, item.help) for item in everything] == [
+        ("2026-12-10-db-upgrade", "maintenance"),
+        ("2026-12-05-checkout-errors", "incident"),
+        ("2026-12-01-api-down", "incident"),
+    ]
+    assert _values(cli.complete_slug(ctx, ctx.command.params[0], "che")) == ["checkout-errors"]
+    assert _values(cli.complete_slug(ctx, ctx.command.params[0], "2026-12-0")) == [
+        "2026-12-05-checkout-errors",
+        "2026-12-01-api-down",
+    ]
+    monkeypatch.chdir(tmp_path)  # (content/ is there)
+    assert _values(cli.complete_slug(_context("postmortem"), ctx.command.params[0], "a")) == ["api-down"]
+    monkeypatch.chdir(content)
+    assert cli.complete_slug(_context("resolve"), ctx.command.params[0], "") == []
+
+
+def test_update_status_completes_with_the_statuses_of_the_entrys_kind(make_content) -> None:
+    """`--status` offers an incident's statuses for an incident, a maintenance's for a maintenance,
+    both before a SLUG is known; a SLUG may be given by its end."""
+    content = make_content(COMPLETION_SITE)
+    status = next(p for p in main.commands["update"].params if p.name == "status")
+
+    def offered(incomplete: str = "", args: tuple[str, ...] = (), **params: object) -> list[str]:
+        ctx = _context("update", content_dir=content, **params)
+        ctx.args = list(args)
+        return _values(cli.complete_status(ctx, status, incomplete))
+
+    assert offered(slug="checkout-errors") == ["investigating", "identified", "monitoring", "resolved"]
+    assert offered(slug="2026-12-10-db-upgrade") == ["scheduled", "in_progress", "verifying", "completed"]
+    assert offered(args=("db-upgrade",)) == ["scheduled", "in_progress", "verifying", "completed"]
+    assert offered("i") == ["investigating", "identified", "in_progress"]
+    assert offered("i", slug="nothing-like-it") == ["investigating", "identified", "in_progress"]
+
+
+def test_components_complete_with_ids_and_statuses(make_content) -> None:
+    """`-c` offers site.yaml's ids after what is typed; `update`'s also `id=status`; nothing
+    without a site."""
+    content = make_content(COMPLETION_SITE)
+    update = _context("update", content_dir=content)
+    option = next(p for p in update.command.params if p.name == "components_texts")
+    assert _values(cli.complete_components(update, option, "")) == ["web", "api", "mail"]
+    assert _values(cli.complete_components(update, option, "web=ma")) == ["web=major_outage"]
+    assert _values(cli.complete_components(update, option, "web=major_outage,")) == [
+        "web=major_outage,api",
+        "web=major_outage,mail",
+    ]
+    new = _context("new", "incident", content_dir=content)
+    assert _values(cli.complete_components(new, option, "web,a")) == ["web,api"]
+    assert _values(cli.complete_components(new, option, "web=")) == []
+    nowhere = _context("update", content_dir=content / "nowhere")
+    assert cli.complete_components(nowhere, option, "") == []
+
+
+def test_completion_through_clicks_machinery(make_content) -> None:
+    """What a shell gets: `_STATUSGEN_COMPLETE=bash_complete` with the words typed so far."""
+    content = make_content(COMPLETION_SITE)
+
+    def complete(words: str, shell: str = "bash") -> str:
+        env = {
+            "_STATUSGEN_COMPLETE": f"{shell}_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        }
+        result = CliRunner().invoke(main, [], env=env, prog_name="statusgen", catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert complete("statusgen po") == "plain,postmortem\n"
+    assert complete(f"statusgen update --content {content} check") == "plain,checkout-errors\n"
+    assert complete(f"statusgen update --content {content} db-upgrade --status i") == "plain,in_progress\n"
+    assert complete(f"statusgen update --content {content} down --impact cr") == "plain,critical\n"
+    assert complete(f"statusgen update --content {content} down -c web=p") == "plain,web=partial_outage\n"
+    assert complete(f"statusgen resolve --content {content} db", "zsh") == "plain\ndb-upgrade\nmaintenance\n"
+    script = CliRunner().invoke(main, [], env={"_STATUSGEN_COMPLETE": "bash_source"}, prog_name="statusgen")
+    assert "_statusgen_completion" in script.output and "complete " in script.output
+
+
+def test_list_shows_a_draft_written_ahead(make_content) -> None:
+    """A draft incident that starts after `now` is listed too (a team prepares it ahead)."""
+    content = make_content(
+        {"incidents/later.md": incident_text(started="2012-06-22T09:00:00-07:00", draft="true")}
+    )
+    result = CliRunner().invoke(
+        main, ["list", "--json", "--content", str(content), "--now", "2012-06-21T10:00:00-07:00"]
+    )
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.output)["entries"]
+    assert entry["slug"] == "later" and entry["draft"] is True

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import check
+from statusgen.derive import derive
 from statusgen.feeds import _Writer
 from statusgen.i18n import labels
 from statusgen.models import Content, Impact, Incident, IncidentStatus, Maintenance, MaintenanceStatus, Update
@@ -64,16 +65,23 @@ Expect a few minutes of errors.
 """
 
 
-def build_files(
+def build_result(
     make_content, files: dict[str, str] | None = None, site: str = SITE_YAML, now: datetime = NOW
 ):
-    """Build in memory and return the file map."""
+    """Build in memory and return the result."""
     default = {
         "incidents/outage.md": OUTAGE,
         "incidents/old.md": OLD,
         "maintenance/db.md": WINDOW,
     }
-    return check(make_content(default if files is None else files, site=site), now).files
+    return check(make_content(default if files is None else files, site=site), now)
+
+
+def build_files(
+    make_content, files: dict[str, str] | None = None, site: str = SITE_YAML, now: datetime = NOW
+):
+    """Build in memory and return the file map."""
+    return build_result(make_content, files, site, now).files
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:
@@ -314,8 +322,8 @@ def test_every_feed_of_the_example_site_parses_without_bozo(now: str) -> None:
     """feedparser reads each of the example site's feeds cleanly, entries included."""
     files = check(Path(__file__).parent.parent / "content", datetime.fromisoformat(now)).files
     feeds = {name: data for name, data in files.items() if name.endswith((".atom", ".rss"))}
-    # history, updates, maintenance, and one per component, in French and in English
-    assert len(feeds) == 2 * 2 * (3 + 9)
+    # history, updates, maintenance, and history and updates per component, in French and in English
+    assert len(feeds) == 2 * 2 * (3 + 2 * 9)
     assert sum(len(parse(data).entries) for data in feeds.values()) > 40
 
 
@@ -348,10 +356,14 @@ def test_feeds_choose_what_sorting_everything_would(entries: list, count: int) -
     """Feeds look at as few entries as they can, yet list exactly what a full sort by time, then id,
     newest first, would: entries by their latest change, updates by their instant."""
     site = dataclasses.replace(SITE, feed_entries=count)
-    content = Content(site, tuple(e for e in entries if isinstance(e, Incident)), ())
-    writer = _Writer(content, NOW_INSTANT, labels(), str, str)
+    incidents = tuple(e for e in entries if isinstance(e, Incident))
+    derived = derive(
+        Content(site, incidents, tuple(e for e in entries if isinstance(e, Maintenance))), NOW_INSTANT
+    )
+    writer = _Writer(derived, labels(), str, str)
+    entries = list(derived.entries)
     ordered = writer.newest(entries)
-    assert ordered == sorted(entries, key=lambda e: (writer.updated(e), writer.entry_tag(e)), reverse=True)
+    assert ordered == sorted(entries, key=lambda e: (e.last_change, writer.entry_tag(e)), reverse=True)
     every_update = [(u.at, f"{writer.entry_tag(e)}#update-{u.number}") for e in entries for u in e.updates]
     chosen = [(row.updated, row.id) for row in writer.update_rows(ordered)]
     assert chosen == sorted(every_update, reverse=True)[:count]
@@ -415,7 +427,7 @@ def test_feed_texts_are_escaped_exactly_once_in_every_feed_and_language(make_con
     )
     site = yaml.safe_load(TRICKY_SITE)
     feeds = sorted(path for path in files if path.endswith((".atom", ".rss")))
-    assert len(feeds) == 2 * 2 * (3 + 1)
+    assert len(feeds) == 2 * 2 * (3 + 2)  # (per component: history and updates)
     for path in feeds:
         language = "en" if path.startswith("en/") else "fr"
         title, description = site["title"][language], site["description"][language]
@@ -486,11 +498,13 @@ def test_calendar_descriptions_list_updates_newest_first_each_with_its_status(ma
     files = build_files(make_content, {"maintenance/db.md": HOSTILE_WINDOW}, now=IN_WINDOW_LATE)
     blocks = description(files["maintenance.ics"]).split("\n\n")
     assert blocks[0] == "Affected: API"
-    assert blocks[1:7] == [
+    assert blocks[1:9] == [
         "Completed · June 28, 2012, 11:40\u202fPM UTC−7",
+        "- API: Under maintenance → Operational",  # (what each update changed)
         "Done. Details in the notes (https://example.com/notes) and the history "
         "(https://status.example.com/history/).",
         "In progress · June 28, 2012, 10:00\u202fPM UTC−7",
+        "- API: Operational → Under maintenance",
         "Started: read the plan, really.",
         "Scheduled · June 14, 2012, 10:00\u202fAM UTC−7",
         "We will upgrade the database.",

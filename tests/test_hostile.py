@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import statusgen
 from statusgen import ContentError, build, check
+from statusgen.derive import derive
 from statusgen.i18n import Formatter
 from statusgen.publish import MARKER, MARKER_TEXT, write_site
 from statusgen.render import render_markdown, too_complex
-from statusgen.status import as_of, duration, incident_status, is_active
 from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
 from tests.strategies_text import content_files
 
@@ -222,8 +222,8 @@ def test_durations_are_exact_across_dst_changes(make_content) -> None:
     )
     from statusgen import load_content
 
-    (incident,) = load_content(make_content({"incidents/dst.md": text})).incidents
-    assert duration(incident, NOW) == timedelta(hours=23)
+    (incident,) = derive(load_content(make_content({"incidents/dst.md": text})), NOW).incidents
+    assert incident.duration == timedelta(hours=23)
     assert "23" in content.files["incidents/dst/index.html"].decode()
 
 
@@ -244,11 +244,10 @@ def test_a_resolved_then_reopened_incident_is_resolved_in_between(make_content) 
     body: Down again.""",
     )
     content = load_content(make_content({"incidents/re.md": text}))
-    between = as_of(content, datetime.fromisoformat("2012-06-21T10:30:00-07:00")).incidents[0]
-    assert not is_active(between, NOW) and incident_status(between, NOW) == "resolved"
-    after_time = datetime.fromisoformat("2012-06-21T11:30:00-07:00")
-    after = as_of(content, after_time).incidents[0]
-    assert is_active(after, after_time) and incident_status(after, after_time) == "investigating"
+    between = derive(content, datetime.fromisoformat("2012-06-21T10:30:00-07:00")).incidents[0]
+    assert not between.active and between.status == "resolved"
+    after = derive(content, datetime.fromisoformat("2012-06-21T11:30:00-07:00")).incidents[0]
+    assert after.active and after.status == "investigating"
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import parse_incident, parse_maintenance, parse_site
+from statusgen.derive import Change, derive, snapshot
 from statusgen.models import ComponentStatus, Content, Impact, MaintenanceStatus
-from statusgen.status import Indicator, local_days, maintenance_status, snapshot
+from statusgen.status import Indicator, local_days, maintenance_status
 from tests.conftest import SITE_YAML, incident_text
 from tests.strategies import contents, instants
 
@@ -181,25 +182,25 @@ def test_the_banner_is_never_better_than_an_open_incident(content: Content, now:
             assert snap.indicator is not Indicator.NONE
 
 
+FAR = T("2100-01-01T00:00:00+00:00")  # after every instant the strategies draw
+
+
 @settings(max_examples=200, deadline=None)
 @given(contents())
 def test_history_lists_everything_newest_first_by_local_year_and_month(content: Content) -> None:
     """The archive holds every entry once, newest first (ties by slug), grouped in the site's zone."""
     from statusgen.render import history
 
-    def begins(entry):  # type: ignore[no-untyped-def]
-        return getattr(entry, "started", None) or entry.start
-
-    expected = sorted(
-        [*content.incidents, *content.maintenance], key=lambda e: (-begins(e).timestamp(), e.slug)
-    )
-    years = history(content)
+    derived = derive(content, FAR)
+    expected = sorted(derived.entries, key=lambda e: (-e.begins.timestamp(), e.slug))
+    years = history(derived)
     listed = [entry for year in years for month in year.months for entry in month.entries]
     assert listed == expected
+    assert len(listed) == len(content.incidents) + len(content.maintenance)
     for year in years:
         for month in year.months:
             for entry in month.entries:
-                local = begins(entry).astimezone(content.site.tz)
+                local = entry.begins.astimezone(content.site.tz)
                 assert (local.year, local.month) == (year.year, month.month) == (month.year, month.month)
     assert len({(y.year) for y in years}) == len(years)
 
@@ -212,11 +213,12 @@ def test_component_pages_list_each_components_newest_incidents(content: Content,
 
     content = dataclasses.replace(content, site=dataclasses.replace(content.site, feed_entries=count))
     now = max((i.started for i in content.incidents), default=T("2012-06-01T00:00:00+00:00"))
-    for page in plan(content, snapshot(content, now)):
+    derived = derive(content, now)
+    for page in plan(derived):
         if page.template == "component.html":
             cid = page.context["state"].component.id
             mine = sorted(
-                (i for i in content.incidents if cid in i.component_ids),
+                (i for i in derived.incidents if cid in i.component_ids),
                 key=lambda i: (-i.started.timestamp(), i.slug),
             )
             assert list(page.context["incidents"]) == mine[:count]
@@ -226,25 +228,41 @@ def test_component_pages_list_each_components_newest_incidents(content: Content,
 @settings(max_examples=200, deadline=None)
 @given(contents(), instants)
 def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: datetime) -> None:
-    """The shortcuts of `bounds` and `next_changes` give what a walk over every event gives (bounds
-    as the JSON API uses it, on the content as of `now`)."""
-    from statusgen.status import _change, _events, as_of, bounds, next_changes
+    """`bounds` and `next_changes` give what a walk over every dated event gives."""
+    from statusgen.derive import next_changes
 
-    known = as_of(content, now)
-    events = list(_events(known.incidents, known.maintenance))
-    past = [event for event in events if event[0] <= now]
-    found = bounds(known, now)
-    assert found.first == min((event[0] for event in events), default=None)
-    assert found.last == max((event[0] for event in past), default=None)
-    latest: dict[str, datetime] = {}
-    for at, kind, entry, _ in past:
-        if kind != "update":
-            for cid in getattr(entry, "component_ids", None) or entry.components:
-                latest[cid] = max(at, latest.get(cid, at))
-    assert found.components == latest
-    everything = _events(content.incidents, content.maintenance)
+    events = []  # (instant, reason, visible at `now`)
+    for incident in content.incidents:
+        moments = [
+            (incident.started, "starts"),
+            *((u.at, f"posts update {u.number}") for u in incident.updates),
+        ]
+        if incident.resolved is not None:
+            moments.append((incident.resolved, "is resolved"))
+        events += [(at, f"incident {incident.slug} {what}", incident.started <= now) for at, what in moments]
+    for item in content.maintenance:
+        moments = [
+            (item.start, "starts"),
+            (item.end, "ends"),
+            *((u.at, f"posts update {u.number}") for u in item.updates),
+        ]
+        events += [(at, f"maintenance {item.slug} {what}", True) for at, what in moments]
+    found = derive(content, now).bounds
+    shown = [at for at, reason, visible in events if visible and ("starts" in reason or at <= now)]
+    # (an entry begins at its start, or at an update posted before it: its first event)
+    firsts = [
+        min([i.started, *(u.at for u in i.updates if u.at <= now)][:2])
+        for i in content.incidents
+        if i.started <= now
+    ] + [min([m.start, *(u.at for u in m.updates if u.at <= now)][:2]) for m in content.maintenance]
+    assert found.first == min(firsts, default=None)
+    past = [at for at in shown if at <= now]
+    assert found.last is None or (found.last <= now and found.last in past)
+    incidents_past = [at for at, reason, visible in events if visible and at <= now and "incident" in reason]
+    assert found.last or not incidents_past
+    assert not incidents_past or found.last >= max(incidents_past)  # (every incident event counts)
     future = sorted(
-        (_change(*event) for event in everything if event[0] > now), key=lambda c: (c.at, c.reason)
+        (Change(at, reason) for at, reason, _ in events if at > now), key=lambda c: (c.at, c.reason)
     )
     assert [
         c for c in next_changes(content, now) if "leaves" not in c.reason and "window" not in c.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,41 @@ def test_themes_written_for_earlier_releases_still_work(tmp_path: Path) -> None:
     files = check(tmp_path / "content", NOW).files
     for page in ("history/index.html", "history/2012/index.html"):
         assert '<p>Old-style outage <time datetime="2012-06-21T09:00:00-07:00">' in files[page].decode()
+
+
+def test_a_theme_written_for_release_1_names_still_renders_with_warnings(tmp_path: Path) -> None:
+    """The default templates of release 1 (which read `incident`, `incident_status(item)`,
+    `duration(item)`, `component_name(id)`…) still render every page, each deprecated name warned of."""
+    site = Path(__file__).parent / "sites" / "small" / "content"
+    shutil.copytree(site, tmp_path / "content")
+    shutil.copytree(Path(__file__).parent / "themes" / "v1", tmp_path / "themes" / "v1")
+    with (tmp_path / "content" / "site.yaml").open("a", encoding="utf-8") as file:
+        file.write("theme: v1\n")
+    now = datetime.fromisoformat("2024-03-02T12:00:00+01:00")
+    old = check(tmp_path / "content", now)
+    new = check(site, now)
+    assert sorted(old.files) == sorted(new.files)
+    page = old.files["incidents/api-errors/index.html"].decode()
+    assert "<h1>" in page and 'class="st u-' in page
+    warned = {(Path(w.path).name, w.message.split("'")[1]) for w in old.warnings}
+    assert ("incident.html", "incident") in warned
+    assert ("incident.html", "incident_status") in warned
+    assert ("macros.html", "duration") in warned
+    assert ("maintenance.html", "maintenance_status") in warned
+    assert all(w.line for w in old.warnings)
+    assert not new.warnings  # the shipped theme reads none of them
+
+
+def test_the_shipped_theme_reads_no_deprecated_name() -> None:
+    """The default theme reads entry fields, never the helpers of release 1 (so builds skip it when
+    looking for deprecated names)."""
+    import jinja2.meta
+
+    from statusgen.render import DEPRECATED_NAMES
+    from statusgen.theme import environment, find_theme
+
+    theme = find_theme("default", (builtin_themes_dir(),))
+    env = environment(theme)
+    for path in theme.template_files():
+        names = jinja2.meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
+        assert not names & DEPRECATED_NAMES.keys(), path.name
