@@ -486,6 +486,7 @@ def _entry_changes(
             "kind": str(entry.kind),
             "event": event,
             "id": entry_id_of(entry),
+            "slug": entry.slug,
             "name": entry.title,
             "status": str(update.status) if update is not None else status,
             "incident_status": status,
@@ -502,6 +503,7 @@ def _entry_changes(
             if update is None
             else {
                 "id": update_id(entry, update),
+                "number": update.number,
                 "status": str(update.status),
                 "body": update.body,
                 "text": text(update.body, entry.url),

@@ -26,6 +26,7 @@ from statusgen import frontmatter
 from statusgen.errors import ContentError, Problem, did_you_mean, link_problem
 from statusgen.frontmatter import KeyPath, SourceMap
 from statusgen.i18n import SHIPPED_LANGUAGES, catalogue_file
+from statusgen.notify.config import read_channels, read_duration
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,
     IMPACT_STATUS,
@@ -67,6 +68,9 @@ SITE_KEYS = (
     "recent_days",
     "feeds",
     "cache",
+    "notify",
+    "remind",
+    "websub_hub",
 )
 COMPONENT_KEYS = ("id", "name", "group", "description")
 UPTIME_KEYS = ("days", "weights")
@@ -316,6 +320,9 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     feeds = reader.mapping(fields["feeds"], ("feeds",), FEEDS_KEYS, ()) if "feeds" in fields else None
     if feeds and "entries" in feeds:
         feed_entries = reader.integer(feeds["entries"], ("feeds", "entries"), 1, 10000) or 50
+    channels = read_channels(reader, fields.get("notify"), languages, [c.id for c in components])
+    remind = read_duration(reader, fields["remind"], ("remind",)) if "remind" in fields else None
+    hub = _hub(reader, fields["websub_hub"]) if "websub_hub" in fields else ""
     _raise_errors(reader.problems)
     key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
     return Site(
@@ -336,8 +343,22 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         downtime_weights=weights,
         key_lines=key_lines,
         translated=tuple(texts.translated),
+        notify=channels,
+        remind=remind,
+        websub_hub=hub,
         warnings=tuple(p for p in reader.problems if p.warning),
     )
+
+
+def _hub(reader: _Reader, value: object) -> str:
+    """Read `websub_hub`: a WebSub hub's public URL (checked as `base_url` is)."""
+    url = reader.text(value, ("websub_hub",), required=True).strip()
+    problem = url_problem(url) if url else ""
+    if problem:
+        shown = "" if problem.startswith(_NO_USERINFO) else f", got {url!r}"
+        reader.problem(("websub_hub",), f"expected a hub's absolute http(s) URL{shown}: {problem}")
+        return ""
+    return url
 
 
 def _base_url(reader: _Reader, value: object) -> str:

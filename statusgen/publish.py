@@ -185,7 +185,7 @@ def write_site(
         raise ContentError([Problem(shown, None, "", message)])
     ours = _is_our_link(output)
     output = check_output(output, linked, protected)  # (before anything is created beside it)
-    files = _marked(files)
+    files = _marked(files, _carried(output, files))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         if linked:
@@ -202,12 +202,32 @@ def write_site(
         raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
 
 
-def _marked(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
-    """The file map with the marker added (the render stage's map is left as it is)."""
+# Files no build renders that a site keeps from one build to the next: the record of the messages
+# `statusgen notify` delivered (notify/record.py), so a retried CI job never announces twice.
+CARRIED = ("api/statusgen/notified.json",)
+
+
+def _carried(output: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files to carry over from the output being replaced (`CARRIED`) that the build lacks."""
+    found = {}
+    for path in CARRIED:
+        if path in files:
+            continue
+        try:
+            found[path] = (Path(os.path.realpath(output)) / path).read_bytes()
+        except OSError:
+            continue
+    return found
+
+
+def _marked(files: Mapping[str, bytes], carried: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    """The file map with the marker and the carried files added (the render stage's map is left
+    as it is)."""
+    added = {MARKER: MARKER_TEXT, **carried}
     if isinstance(files, SiteFiles):
-        order = tuple(sorted((MARKER, *files.order)))  # (nearly sorted already: linear)
-        return SiteFiles({**files.rendered, MARKER: MARKER_TEXT}, files.kept, files.folder, order)
-    return {**files, MARKER: MARKER_TEXT}
+        order = tuple(sorted((*added, *files.order)))  # (nearly sorted already: linear)
+        return SiteFiles({**files.rendered, **added}, files.kept, files.folder, order)
+    return {**files, **added}
 
 
 def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[str, Path]] = ()) -> Path:

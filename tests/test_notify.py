@@ -1,0 +1,277 @@
+"""`statusgen notify` against real local servers (SMTP, webhooks, a chat service through Apprise, a
+WebSub hub): each message once, whatever happens to the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+from standardwebhooks import Webhook as Verifier
+
+from statusgen import ContentError, build
+from statusgen.notify.run import Retry, notify
+from statusgen.notify.record import RECORD
+from tests.servers import Mailbox, Receiver, http_receiver, smtp_server
+
+EXAMPLE = Path(__file__).parent.parent / "content"
+SCHEMA = json.loads((Path(__file__).parent.parent / "statusgen/notify/webhook.schema.json").read_text())
+T = datetime.fromisoformat
+BEFORE = T("2012-06-21T10:30:00-07:00")
+AFTER = T("2012-06-21T12:00:00-07:00")
+SECRET = "whsec_" + "c2VjcmV0LWtleS1mb3Itc3RhdHVzZ2VuLXRlc3Rz"
+FAST = Retry(attempts=4, first_wait=0.0, sleep=lambda seconds: None)
+NOTIFY = """
+notify:
+  - name: hooks
+    url: ${HOOK_URL}
+    secret: ${HOOK_SECRET}
+  - name: mail
+    url: ${MAIL_URL}
+  - name: chat
+    url: ${CHAT_URL}
+    languages: [en]
+  - name: search-team
+    url: ${SEARCH_URL}
+    components: [search]
+    events: [created, updated]
+"""
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[Receiver, Mailbox]]:
+    """An HTTP receiver and an SMTP server on 127.0.0.1."""
+    with http_receiver() as receiver, smtp_server() as mailbox:
+        yield receiver, mailbox
+
+
+def environment(receiver: Receiver, mailbox: Mailbox) -> dict[str, str]:
+    """The secrets of the channels, as CI would give them."""
+    host = receiver.url.removeprefix("http://")
+    return {
+        "HOOK_URL": f"{receiver.url}/hooks",
+        "HOOK_SECRET": SECRET,
+        "MAIL_URL": f"smtp://127.0.0.1:{mailbox.port}?from=status@chirp.example&to=users@lists.chirp.example",
+        "CHAT_URL": f"json://{host}/chat",
+        "SEARCH_URL": f"{receiver.url}/search",
+    }
+
+
+def site(tmp_path: Path, extra: str = NOTIFY) -> Path:
+    """The example site, with notification channels."""
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE, content)
+    with (content / "site.yaml").open("a", encoding="utf-8") as file:
+        file.write(extra)
+    return content
+
+
+def published(content: Path, folder: Path, now: datetime) -> Path:
+    """Build the site as of `now` into `folder`, as CI would publish it."""
+    build(content, folder, now)
+    return folder
+
+
+def test_each_channel_gets_each_new_update_once(servers, tmp_path: Path) -> None:
+    """10:30 then 12:00: identified, monitoring and resolved, once per channel and language; the
+    webhook is signed and matches its schema; the e-mail is multipart with a stable Message-ID;
+    nothing for a first publication; a rerun sends nothing."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    assert notify(content, tmp_path / "nothing", first, BEFORE, env, retry=FAST).first_publication
+    assert receiver.received == [] and mailbox.messages == []
+    built = published(content, tmp_path / "public", AFTER)
+    outcome = notify(content, first, built, AFTER, env, retry=FAST)
+    assert not outcome.failed
+    hooks = receiver.at("/hooks")
+    assert [json.loads(r.body)["update"]["status"] for r in hooks] == ["identified", "monitoring", "resolved"]
+    for request in hooks:
+        payload = json.loads(request.body)
+        jsonschema.validate(payload, SCHEMA, format_checker=jsonschema.FormatChecker())
+        Verifier(SECRET).verify(request.body, request.headers)  # raises when the signature is wrong
+        assert request.headers["webhook-id"] == payload["id"]
+        assert int(request.headers["webhook-timestamp"]) > 1_700_000_000  # the real time, not --now
+        assert payload["url"].endswith(f"#update-{payload['update']['number']}")
+    assert json.loads(hooks[1].body)["components"] == [
+        {"id": "web", "name": "Site web", "old_status": "major_outage", "new_status": "operational"},
+        {"id": "mobile", "name": "Applications mobiles", "old_status": "major_outage", "new_status": "operational"},
+        {"id": "timeline", "name": "Fil d'actualité", "old_status": "major_outage", "new_status": "operational"},
+        {"id": "api", "name": "API publique", "old_status": "major_outage", "new_status": "operational"},
+        {"id": "streaming", "name": "API de streaming", "old_status": "major_outage", "new_status": "operational"},
+        {"id": "search", "name": "Recherche", "old_status": "partial_outage", "new_status": "degraded_performance"},
+    ]
+    chat = [json.loads(r.body) for r in receiver.at("/chat")]
+    assert [m["title"] for m in chat] == [
+        '[Chirp status] Worldwide outage caused by a "cascading bug" — Identified',
+        '[Chirp status] Worldwide outage caused by a "cascading bug" — Monitoring',
+        '[Chirp status] Worldwide outage caused by a "cascading bug" — Resolved',
+    ]
+    assert "Notifications: Degraded performance → Operational" in chat[0]["message"]
+    assert "https://status.example.com/en/incidents/2012-06-21-panne-mondiale/#update-5" in chat[0]["message"]
+    assert len(mailbox.messages) == 3
+    mail = mailbox.messages[0]
+    assert mail["Subject"] == "[Chirp — état du service] Panne mondiale due à un « bug en cascade » — Cause identifiée"
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "<" not in text and "version stable précédente" in text and "<strong>version stable" in html
+    assert mail["Message-ID"].startswith("<msg_") and mail["Message-ID"].endswith("@status.example.com>")
+    assert mailbox.envelopes[0] == ("status@chirp.example", ["users@lists.chirp.example"])
+    assert len(receiver.at("/search")) == 3  # (the incident touches the search component)
+    record = json.loads((built / RECORD).read_text())
+    assert set(record["delivered"]) == {"hooks", "mail", "chat", "search-team"}
+    assert "127.0.0.1" not in json.dumps(record) and SECRET not in json.dumps(record)
+    again = notify(content, first, built, AFTER, env, retry=FAST)
+    assert again.sent == [] and len(receiver.at("/hooks")) == 3 and len(mailbox.messages) == 3
+
+
+def test_a_channel_failing_twice_then_succeeding_gets_each_message_once(servers, tmp_path: Path) -> None:
+    """503 twice, then 200: retried with backoff, delivered, nothing twice; the others served."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    receiver.failures["/hooks"] = 2
+    waits: list[float] = []
+    outcome = notify(content, first, built, AFTER, env, retry=Retry(4, 0.5, waits.append))
+    assert not outcome.failed and waits == [0.5, 1.0]  # (backoff doubles)
+    statuses = [json.loads(r.body)["update"]["status"] for r in receiver.at("/hooks")]
+    assert statuses == ["identified", "identified", "identified", "monitoring", "resolved"]
+    assert len({r.headers["webhook-id"] for r in receiver.at("/hooks")}) == 3
+
+
+def test_a_channel_down_misses_nothing_for_good(servers, tmp_path: Path) -> None:
+    """A channel failing every attempt: the others are served, notify says what it missed, and a
+    later run (even against a newer published site) delivers it."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    receiver.failures["/hooks"] = 100
+    outcome = notify(content, first, built, AFTER, env, retry=FAST)
+    assert list(outcome.failed) == ["hooks"] and len(outcome.failed["hooks"]) == 3
+    assert "503" in outcome.reasons["hooks"] and len(mailbox.messages) == 3
+    receiver.failures["/hooks"] = 0
+    later = published(content, tmp_path / "later", AFTER)  # the next CI run: `built` was published
+    outcome = notify(content, built, later, AFTER, env, retry=FAST)
+    assert not outcome.failed
+    delivered = [json.loads(r.body)["update"]["status"] for r in receiver.at("/hooks") if r is not None]
+    assert delivered[-3:] == ["identified", "monitoring", "resolved"]
+    assert len(mailbox.messages) == 3  # (nothing again for the channels that had it)
+
+
+def test_a_component_filter_and_languages(servers, tmp_path: Path) -> None:
+    """A channel with `languages: [fr, en]` gets each update in both; one filtered to a component
+    no incident touches gets nothing."""
+    receiver, mailbox = servers
+    extra = """
+notify:
+  - name: both
+    url: ${HOOK_URL}
+    languages: [fr, en]
+  - name: sms-only
+    url: ${SEARCH_URL}
+    components: [sms]
+"""
+    content = site(tmp_path, extra)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    notify(content, first, built, AFTER, env, retry=FAST)
+    languages = [json.loads(r.body)["language"] for r in receiver.at("/hooks")]
+    assert sorted(languages) == ["en", "en", "en", "fr", "fr", "fr"]
+    assert receiver.at("/search") == []
+
+
+def test_a_maintenance_reminder_goes_once(servers, tmp_path: Path) -> None:
+    """`remind: 1h`: one message when the window starts within the hour, not again."""
+    receiver, mailbox = servers
+    content = site(tmp_path, "remind: 1h\n" + NOTIFY.replace("events: [created, updated]", "events: [reminder]"))
+    env = environment(receiver, mailbox)
+    earlier, now = T("2012-06-28T20:00:00-07:00"), T("2012-06-28T21:15:00-07:00")
+    first = published(content, tmp_path / "first", earlier)
+    built = published(content, tmp_path / "public", now)
+    notify(content, first, built, now, env, retry=FAST)
+    (reminder,) = [json.loads(r.body) for r in receiver.at("/hooks")]
+    assert reminder["event"] == "reminder" and reminder["entry"]["slug"] == "2012-06-28-migration-base"
+    assert "22:00" in reminder["text"]
+    assert notify(content, first, built, now, env, retry=FAST).sent == []
+
+
+def test_a_missing_secret_is_named_and_nothing_is_sent(servers, tmp_path: Path) -> None:
+    """A variable that is not set stops the run before anything is sent, naming it (no value)."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    del env["MAIL_URL"]
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    with pytest.raises(ContentError) as caught:
+        notify(content, first, built, AFTER, env, retry=FAST)
+    assert "the environment variable MAIL_URL is not set" in str(caught.value)
+    assert SECRET not in str(caught.value) and receiver.received == []
+
+
+def test_a_dry_run_sends_nothing_and_says_what_it_would(servers, tmp_path: Path) -> None:
+    """`--dry-run`: what would go to whom, URLs redacted; nothing sent, no record written."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    lines: list[str] = []
+    outcome = notify(content, first, built, AFTER, env, dry_run=True, retry=FAST, tell=lines.append)
+    assert len(outcome.planned) == 4 * 3 and receiver.received == [] and mailbox.messages == []
+    assert not (built / RECORD).exists()
+    assert lines[0].startswith("would send to hooks (http://127.0.0.1/…): [Chirp")
+    assert all("/hooks" not in line and "/chat" not in line and "lists.chirp" not in line for line in lines)
+
+
+def test_the_record_survives_a_rebuild(tmp_path: Path, servers) -> None:
+    """`build` carries the record over from the output it replaces."""
+    receiver, mailbox = servers
+    content = site(tmp_path)
+    env = environment(receiver, mailbox)
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    notify(content, first, built, AFTER, env, retry=FAST)
+    record = (built / RECORD).read_bytes()
+    build(content, built, AFTER)
+    assert (built / RECORD).read_bytes() == record
+
+
+def test_a_kill_between_channels_then_a_rerun(servers, tmp_path: Path) -> None:
+    """SIGKILL while a message is in flight: the rerun sends each remaining message once, and only
+    the one in flight may arrive twice (with the same id)."""
+    receiver, mailbox = servers
+    content = site(tmp_path, NOTIFY.split("  - name: mail")[0] + "  - name: second\n    url: ${SEARCH_URL}\n")
+    env = {**os.environ, **environment(receiver, mailbox)}
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    receiver.hold["/search"] = threading.Event()
+    receiver.arrived["/search"] = arrived = threading.Event()
+    command = [sys.executable, "-m", "statusgen", "notify", "--content", str(content), "--since", str(first)]
+    command += ["--output", str(built), "--now", AFTER.isoformat()]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert arrived.wait(120), "the second channel's first message never arrived"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    receiver.hold.clear()
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(receiver.at("/hooks")) == 3  # the first channel: done before the kill, nothing again
+    ids = [r.headers.get("webhook-id") or json.loads(r.body)["id"] for r in receiver.at("/search")]
+    assert len(set(ids)) == 3 and len(ids) in (3, 4)  # the one in flight may come twice
