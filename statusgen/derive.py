@@ -588,8 +588,11 @@ class Change:
     reason: str
 
 
-def _events(entry: Incident | Maintenance, kind: Kind) -> Iterable[tuple[datetime, str]]:
-    """Every dated event of an entry as (instant, what happens)."""
+def _events(
+    entry: Incident | Maintenance, kind: Kind, remind: timedelta | None = None
+) -> Iterable[tuple[datetime, str]]:
+    """Every dated event of an entry as (instant, what happens); with `remind`, a maintenance's
+    reminder too (`statusgen notify` sends it then)."""
     noun = f"{kind} {entry.slug}"
     if isinstance(entry, Incident):
         yield entry.started, f"{noun} starts"
@@ -600,6 +603,8 @@ def _events(entry: Incident | Maintenance, kind: Kind) -> Iterable[tuple[datetim
     else:
         yield entry.start, f"{noun} starts"
         yield entry.end, f"{noun} ends"
+        if remind is not None:
+            yield entry.start - remind, f"{noun} is due a reminder"
     for update in entry.updates:
         yield update.at, f"{noun} posts update {update.number}"
 
@@ -624,7 +629,7 @@ def next_changes(content: Content, now: datetime) -> list[Change]:
             if entry.draft:
                 continue
             if _latest_event(entry) > now:  # most of a long history has no event left
-                found += [Change(at, reason) for at, reason in _events(entry, kind) if at > now]
+                found += [Change(at, reason) for at, reason in _events(entry, kind, site.remind) if at > now]
             if isinstance(entry, Incident) and entry.resolved is not None and entry.resolved + recent > now:
                 found.append(
                     Change(entry.resolved + recent, f"incident {entry.slug} leaves the recent incidents")

@@ -63,7 +63,9 @@ def http_receiver() -> Iterator[Receiver]:
             if hold is not None:
                 hold.wait(60)  # (until the test has killed the sender, or released it)
             with receiver.lock:
-                receiver.received.append(Received(path, {k.lower(): v for k, v in self.headers.items()}, body))
+                receiver.received.append(
+                    Received(path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
                 failing = receiver.failures.get(path, 0)
                 if failing:
                     receiver.failures[path] = failing - 1
@@ -107,7 +109,7 @@ def smtp_server() -> Iterator[Mailbox]:
     box = Mailbox(free_port())
 
     class Handler:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
             data = envelope.original_content or envelope.content  # type: ignore[attr-defined]
             box.messages.append(message_from_bytes(data, policy=policy.default))  # type: ignore[arg-type]
             box.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))  # type: ignore[attr-defined]

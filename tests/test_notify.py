@@ -11,16 +11,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import feedparser
+import icalendar
 import jsonschema
 import pytest
 from standardwebhooks import Webhook as Verifier
 
 from statusgen import ContentError, build
-from statusgen.notify.run import Retry, notify
 from statusgen.notify.record import RECORD
+from statusgen.notify.run import Retry, notify
 from tests.servers import Mailbox, Receiver, http_receiver, smtp_server
 
 EXAMPLE = Path(__file__).parent.parent / "content"
@@ -105,11 +108,31 @@ def test_each_channel_gets_each_new_update_once(servers, tmp_path: Path) -> None
         assert payload["url"].endswith(f"#update-{payload['update']['number']}")
     assert json.loads(hooks[1].body)["components"] == [
         {"id": "web", "name": "Site web", "old_status": "major_outage", "new_status": "operational"},
-        {"id": "mobile", "name": "Applications mobiles", "old_status": "major_outage", "new_status": "operational"},
-        {"id": "timeline", "name": "Fil d'actualité", "old_status": "major_outage", "new_status": "operational"},
+        {
+            "id": "mobile",
+            "name": "Applications mobiles",
+            "old_status": "major_outage",
+            "new_status": "operational",
+        },
+        {
+            "id": "timeline",
+            "name": "Fil d'actualité",
+            "old_status": "major_outage",
+            "new_status": "operational",
+        },
         {"id": "api", "name": "API publique", "old_status": "major_outage", "new_status": "operational"},
-        {"id": "streaming", "name": "API de streaming", "old_status": "major_outage", "new_status": "operational"},
-        {"id": "search", "name": "Recherche", "old_status": "partial_outage", "new_status": "degraded_performance"},
+        {
+            "id": "streaming",
+            "name": "API de streaming",
+            "old_status": "major_outage",
+            "new_status": "operational",
+        },
+        {
+            "id": "search",
+            "name": "Recherche",
+            "old_status": "partial_outage",
+            "new_status": "degraded_performance",
+        },
     ]
     chat = [json.loads(r.body) for r in receiver.at("/chat")]
     assert [m["title"] for m in chat] == [
@@ -121,7 +144,10 @@ def test_each_channel_gets_each_new_update_once(servers, tmp_path: Path) -> None
     assert "https://status.example.com/en/incidents/2012-06-21-panne-mondiale/#update-5" in chat[0]["message"]
     assert len(mailbox.messages) == 3
     mail = mailbox.messages[0]
-    assert mail["Subject"] == "[Chirp — état du service] Panne mondiale due à un « bug en cascade » — Cause identifiée"
+    assert (
+        mail["Subject"]
+        == "[Chirp — état du service] Panne mondiale due à un « bug en cascade » — Cause identifiée"
+    )
     assert mail.get_content_type() == "multipart/alternative"
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
@@ -199,7 +225,9 @@ notify:
 def test_a_maintenance_reminder_goes_once(servers, tmp_path: Path) -> None:
     """`remind: 1h`: one message when the window starts within the hour, not again."""
     receiver, mailbox = servers
-    content = site(tmp_path, "remind: 1h\n" + NOTIFY.replace("events: [created, updated]", "events: [reminder]"))
+    content = site(
+        tmp_path, "remind: 1h\n" + NOTIFY.replace("events: [created, updated]", "events: [reminder]")
+    )
     env = environment(receiver, mailbox)
     earlier, now = T("2012-06-28T20:00:00-07:00"), T("2012-06-28T21:15:00-07:00")
     first = published(content, tmp_path / "first", earlier)
@@ -275,3 +303,88 @@ def test_a_kill_between_channels_then_a_rerun(servers, tmp_path: Path) -> None:
     assert len(receiver.at("/hooks")) == 3  # the first channel: done before the kill, nothing again
     ids = [r.headers.get("webhook-id") or json.loads(r.body)["id"] for r in receiver.at("/search")]
     assert len(set(ids)) == 3 and len(ids) in (3, 4)  # the one in flight may come twice
+
+
+def test_the_websub_hub_is_linked_and_pinged_for_changed_feeds(servers, tmp_path: Path) -> None:
+    """With `websub_hub`, every feed links the hub, and notify pings it once per changed feed."""
+    receiver, _ = servers
+    content = site(tmp_path, f"websub_hub: {receiver.url}/hub\n")
+    first = published(content, tmp_path / "first", BEFORE)
+    built = published(content, tmp_path / "public", AFTER)
+    for name in ("updates.atom", "en/updates.rss", "components/web/history.atom"):
+        parsed = feedparser.parse((built / name).read_bytes())
+        assert not parsed.bozo, name
+        assert (
+            f'href="{receiver.url}/hub"' in (built / name).read_text()
+            and 'rel="hub"' in (built / name).read_text()
+        )
+    outcome = notify(content, first, built, AFTER, {}, retry=FAST)
+    pings = [parse_qs(r.body.decode()) for r in receiver.at("/hub")]
+    urls = {p["hub.url"][0] for p in pings}
+    assert all(p["hub.mode"] == ["publish"] for p in pings)
+    assert (
+        "https://status.example.com/updates.atom" in urls
+        and "https://status.example.com/en/history.rss" in urls
+    )
+    assert len(urls) == len(pings) == len(outcome.pinged)
+    assert notify(content, first, built, AFTER, {}, retry=FAST).pinged == []  # (once)
+
+
+def test_reminders_are_counted_by_next_change_and_calendars_carry_an_alarm(tmp_path: Path) -> None:
+    """`remind: 1h`: next-change names the reminder's instant; each VEVENT has a VALARM 1 h before."""
+    content = site(tmp_path, "remind: 1h\n")
+    built = published(content, tmp_path / "public", T("2012-06-28T12:00:00-07:00"))
+    upcoming = json.loads((built / "api/statusgen/next-change.json").read_text())["upcoming"]
+    assert {
+        "at": "2012-06-28T21:00:00-07:00",
+        "reason": "maintenance 2012-06-28-migration-base is due a reminder",
+    } in upcoming
+    calendar = icalendar.Calendar.from_ical((built / "maintenance.ics").read_bytes())
+    alarms = [c for c in calendar.walk("VALARM")]
+    assert alarms and all(a["trigger"].dt == -timedelta(hours=1) for a in alarms)
+
+
+@pytest.mark.parametrize(
+    ("channels", "expected"),
+    [
+        (
+            "  - name: a\n    url: ${A}\n    events: [updatd]\n",
+            "notify[0].events[0]: unknown event 'updatd'; expected one of created, updated, "
+            "status_changed, postmortem, reminder (did you mean 'updated'?)",
+        ),
+        (
+            "  - name: a\n    url: ${A}\n  - name: A\n    url: ${B}\n",
+            "notify[1].name: the channel name 'A' is used twice",
+        ),
+        (
+            "  - name: a\n    url: ${A}\n    secret: whsec_abc\n",
+            "notify[0].secret: a secret must come from the environment: write ${NAME}, not the secret",
+        ),
+        (
+            "  - name: a\n    url: slack://T000/B000/XXXXXXXXXXXXXXXX\n",
+            "notify[0].url: this URL holds what looks like a token or password",
+        ),
+        (
+            "  - name: a\n    url: ${A}\n    components: [webb]\n",
+            "notify[0].components[0]: unknown component 'webb'",
+        ),
+        ("  - name: a\n    url: ${A\n", "notify[0].url: expected ${NAME}"),
+    ],
+)
+def test_channel_mistakes_are_located_without_any_secret(
+    tmp_path: Path, channels: str, expected: str
+) -> None:
+    """`build`/`check` check the section's shape, with no environment at all."""
+    content = site(tmp_path, "notify:\n" + channels)
+    with pytest.raises(ContentError) as caught:
+        build(content, tmp_path / "public", AFTER)
+    assert expected in str(caught.value)
+    assert "site.yaml:" in str(caught.value)
+
+
+def test_remind_takes_a_duration(tmp_path: Path) -> None:
+    """`remind: soon` is a located error saying what is expected."""
+    content = site(tmp_path, "remind: soon\n")
+    with pytest.raises(ContentError) as caught:
+        build(content, tmp_path / "public", AFTER)
+    assert "remind: expected a duration such as 1h, 30m, 2h30m or 1d, got 'soon'" in str(caught.value)
