@@ -265,7 +265,9 @@ def changes(content_dir: Path, previous_dir: Path, now_text: str | None) -> None
 )
 @NOW_OPTION
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send and write nothing.")
-def notify(content_dir: Path, previous_dir: Path, built_dir: Path, now_text: str | None, dry_run: bool) -> None:
+def notify(
+    content_dir: Path, previous_dir: Path, built_dir: Path, now_text: str | None, dry_run: bool
+) -> None:
     """Tell every channel of site.yaml's `notify` what this build announces, exactly once."""
     from statusgen.notify.run import notify as run_notify  # (its transports load only when used)
 

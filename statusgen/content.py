@@ -26,7 +26,6 @@ from statusgen import frontmatter
 from statusgen.errors import ContentError, Problem, did_you_mean, link_problem
 from statusgen.frontmatter import KeyPath, SourceMap
 from statusgen.i18n import SHIPPED_LANGUAGES, catalogue_file
-from statusgen.notify.config import read_channels, read_duration
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,
     IMPACT_STATUS,
@@ -43,6 +42,7 @@ from statusgen.models import (
     Translation,
     Update,
 )
+from statusgen.notify.config import read_channels, read_duration
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 # Instants outside these bounds are refused: nothing on a status page needs them, and near year 1
