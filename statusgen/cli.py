@@ -12,7 +12,7 @@ import shlex
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,13 +20,14 @@ import click
 from click.shell_completion import CompletionItem
 
 from statusgen import __version__, authoring, entries
+from statusgen.annotations import FORMATS, as_json, github
 from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.deploy import deploy as deploy_site
 from statusgen.derive import next_changes
-from statusgen.errors import ContentError
+from statusgen.errors import ContentError, Problem
 from statusgen.models import Impact, Incident
 from statusgen.serve import Preview
 
@@ -195,18 +196,39 @@ def build(
 @NOW_OPTION
 @cache_option(default=False)
 @QUIET_OPTION
-def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="github: annotations a pull request shows on the lines; json: the problems for tools.",
+)
+def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool, output_format: str) -> None:
     """Validate and render everything without writing (for pull-request CI)."""
     now = resolve_now(now_text)
     cache_dir = default_cache_dir(content_dir) if cache else None
+    progress = _progress(quiet or output_format != "text")
     try:
-        result = check_site(content_dir, now, cache_dir=cache_dir, progress=_progress(quiet))
+        result = check_site(content_dir, now, cache_dir=cache_dir, progress=progress)
     except ContentError as error:
-        _fail(error)
+        if output_format == "text":
+            _fail(error)
+        click.echo(_formatted(error.problems, output_format))
+        sys.exit(1)
+    if output_format != "text":
+        click.echo(_formatted(result.warnings, output_format, len(result.files)))
         return
     _report(result)
     if not quiet:
         click.echo(f"{content_dir}/ is valid: {len(result.files)} files would be built.")
+
+
+def _formatted(problems: Sequence[Problem], output_format: str, files: int | None = None) -> str:
+    """Problems as GitHub annotations (one per line) or as JSON."""
+    if output_format == "github":
+        return "\n".join(github(problem) for problem in problems)
+    return as_json(problems, files)
 
 
 @main.command("next-change")
