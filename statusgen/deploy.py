@@ -10,7 +10,7 @@ and by headers (a manifest object, `<prefix>.statusgen-deploy.json`, holds the s
 headers each object was uploaded with). An interrupted deploy is safe to run again: the listing
 shows what arrived, and the manifest, written last, is only an optimisation.
 
-CORS is not an object's property in S3: give the bucket a CORS rule (the README shows one).
+CORS is not an object's property in S3: give the bucket a CORS rule (docs/hosting.md shows one).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 durations and numbers in the site's time zone.
 
 The catalogues are gettext files under `statusgen/locale/<language>/LC_MESSAGES/statusgen.po`,
-compiled to `.mo` beside them and shipped in the package (see "Translating statusgen" in the
-README for Babel's extract, update and compile commands). A language without a catalogue shows
+compiled to `.mo` beside them and shipped in the package (see "Translating statusgen" in
+docs/languages.md for Babel's extract, update and compile commands). A language without a catalogue shows
 the interface in English, with dates and numbers still in its own forms.
 """
 

@@ -114,7 +114,7 @@ def test_link_mode_keeps_unchanged_pages_without_reading_or_writing_them(site: P
 def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, damage: str) -> None:
     """A page of the served copy edited or deleted by hand is not carried into the next copy:
     what is taken from the served copy is checked against its hash first. (Link mode trusts its
-    manifest of the copy it writes into, as it always has: see the README.)"""
+    manifest of the copy it writes into, as it always has: see benchmarks/README.md.)"""
     output = site.parent / "public"
     options = {"workers": 1, "cache_dir": site.parent / ".statusgen-cache", "linked": True}
     build(site, output, NOW, **options)  # type: ignore[arg-type]
