@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 SCHEMAS = Path(__file__).parent / "schemas"
 KINDS = ("site", "incident", "maintenance", "translation")
@@ -31,7 +32,7 @@ def schema_text(kind: str) -> str:
     return schema_file(kind).read_text(encoding="utf-8")
 
 
-def load_schema(kind: str) -> dict[str, object]:
-    """The shipped schema of `kind`, parsed."""
-    loaded: dict[str, object] = json.loads(schema_text(kind))
+def load_schema(kind: str) -> dict[str, Any]:
+    """The shipped schema of `kind`, parsed (JSON: any value)."""
+    loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
