@@ -23,6 +23,7 @@ from pathlib import Path
 from babel.lists import format_list
 from slugify import slugify
 
+from statusgen import schema
 from statusgen.content import (
     content_files,
     in_range,
@@ -751,16 +752,16 @@ def init_site(
     language: str = "en",
     timezone: str = "UTC",
 ) -> list[Path]:
-    """Start a site in `folder`: a commented `content/site.yaml`, one example incident (a draft,
-    so that it cannot go live by mistake), message templates, a `.gitignore` (unless the folder
-    has one: a repository's is kept) and a CI workflow; it builds at once. Nothing existing is
+    """Start a site in `folder`: a commented `content/site.yaml` pointing editors at its schema
+    (written beside it, `schema.SITE_SCHEMA_PATH`), one example incident (a draft, so that it
+    cannot go live by mistake), message templates, a `.gitignore` (unless the folder has one: a
+    repository's is kept) and a CI workflow; it builds at once. Nothing existing is
     replaced: if any of these files exists, nothing is written, and a failure while writing
     removes what was written. Returns the files written."""
     site_path = folder / "content" / "site.yaml"
     fields = {"title": _quoted(title), "base_url": base_url, "language": language, "timezone": timezone}
-    site_text = string.Template((STARTER / "content" / "site.yaml").read_text(encoding="utf-8")).substitute(
-        fields
-    )
+    starter_site = (STARTER / "content" / "site.yaml").read_text(encoding="utf-8")
+    site_text = schema.SITE_MODELINE + string.Template(starter_site).substitute(fields)
     site = parse_site(site_text, str(site_path))  # (a wrong zone, language or URL stops here)
     started = _stamp(now - timedelta(days=1), site).replace(second=0)
     fields |= {"started": started.isoformat(), "resolved": (started + timedelta(minutes=35)).isoformat()}
@@ -784,6 +785,7 @@ def init_site(
             target = target.with_name(f"{started.date().isoformat()}-example.md")
             parse_incident(text, str(target), site)
         planned[target] = text  # (message templates keep their $-fields: filled when used)
+    planned[site_path.parent / schema.SITE_SCHEMA_PATH] = schema.schema_text("site")
     blocked = [
         path
         for path in planned

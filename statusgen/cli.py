@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem
 
-from statusgen import __version__, authoring, entries
+from statusgen import __version__, authoring, entries, schema
 from statusgen.build import BuildResult, changes_since, default_cache_dir
 from statusgen.build import build as build_site
 from statusgen.build import check as check_site
@@ -744,6 +744,14 @@ def deploy(destination: str, output_dir: Path, endpoint_url: str | None, dry_run
         f"{destination}: {len(report.uploaded)} {verb}, {len(report.deleted)} "
         f"{'would be ' if dry_run else ''}deleted, {report.unchanged} unchanged."
     )
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(schema.KINDS))
+def schema_(kind: str) -> None:
+    """Print a JSON Schema for editors: of site.yaml, or of an incident's, a maintenance's or a
+    translation's front matter."""
+    click.echo(schema.schema_text(kind), nl=False)
 
 
 def entry_point() -> None:
