@@ -8,7 +8,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from statusgen.i18n import SHIPPED_LANGUAGES
+
+# Slow (outside `pytest -m "not slow and not browser"`): builds the wheel.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parent.parent
 
