@@ -508,6 +508,7 @@ def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> 
 # ---------------------------------------------------------------- progress
 
 
+@pytest.mark.slow
 def test_progress_shows_on_a_terminal_only(make_content, tmp_path: Path) -> None:
     """On a terminal, `build` says what each stage does; in CI (no terminal) and with --quiet it
     prints only its summary, or nothing."""

@@ -61,6 +61,7 @@ def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, b
     return dict(result.files)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path, linked: bool) -> None:
     """Cold, warm, and after every kind of edit, the cache never changes a byte of the output."""
@@ -110,6 +111,7 @@ def test_link_mode_keeps_unchanged_pages_without_reading_or_writing_them(site: P
     assert dict(result.files) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["edited", "deleted"])
 def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, damage: str) -> None:
     """A page of the served copy edited or deleted by hand is not carried into the next copy:
@@ -129,6 +131,7 @@ def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, dam
     assert read_site(output) == dict(result.files) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> None:
     """Two link-mode builds of one output overlap (the lock covers only the writing): whichever
     publishes second publishes a whole, correct site, or fails and leaves the first's in place."""
@@ -150,6 +153,7 @@ def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> N
     assert read_site(output) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
     site: Path, rendered: list[str]
 ) -> None:
@@ -163,6 +167,7 @@ def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
     assert "incidents/old/index.html" in rendered and b"Defaced" not in files["incidents/old/index.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", ["site.yaml", "template", "static file"])
 def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list[str], edit: str) -> None:
     """site.yaml, a theme template or a static file changed: every page is rendered again."""
@@ -186,6 +191,7 @@ def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list
     assert files == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_markdown_is_converted_once_not_again_when_pages_are(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,6 +255,7 @@ def test_one_new_text_rewrites_one_file_of_the_markdown_cache(site: Path) -> Non
     assert len([name for name in after if after[name] != before.get(name)]) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "foreign key", "planted pickle"])
 def test_a_damaged_or_planted_cache_is_rebuilt_never_trusted(
     site: Path, damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -287,6 +294,7 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(site: Path) -> None:
 # ---------------------------------------------------------------- link mode
 
 
+@pytest.mark.slow
 def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tmp_path: Path) -> None:
     """The output is a link to one of two copies; a rebuild rewrites only the files that changed."""
     output = tmp_path / "public"
@@ -306,6 +314,7 @@ def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tm
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Path) -> None:
     """A copy whose manifest is missing (a build killed while updating it) is rewritten whole."""
     output = tmp_path / "public"
@@ -323,6 +332,7 @@ def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Pat
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> None:
     """A plain output folder becomes the link, and back; the content is always the whole site."""
     output = tmp_path / "public"
@@ -336,6 +346,7 @@ def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> No
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Path) -> None:
     """The copies share unchanged files by hard links: a rebuild replaces files, never writes into them."""
     output = tmp_path / "public"
@@ -351,6 +362,7 @@ def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Pa
     assert b"rewritten" in (output / "incidents" / "old" / "index.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
     """A site big enough to be spread over processes builds byte-identical with 1 and 3 workers."""
     files = {
@@ -366,6 +378,7 @@ def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
     assert check(content, NOW, workers=3).files == check(content, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_renamed_file_is_not_served_under_its_old_name(site: Path) -> None:
     """Renaming (or swapping) files changes the links of the history pages that list them."""
     cached(site)
@@ -375,6 +388,7 @@ def test_a_renamed_file_is_not_served_under_its_old_name(site: Path) -> None:
     assert files == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_history_of_ended_incidents_says_when_they_last_changed(site: Path) -> None:
     """Whatever `now`, a history page listing only ended entries shows the same "Updated" time."""
     (site / "incidents" / "open.md").unlink()
@@ -387,6 +401,7 @@ def test_a_history_of_ended_incidents_says_when_they_last_changed(site: Path) ->
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("library", ["nh3", "markdown", "babel", "jinja2"])
 def test_another_library_version_renders_pages_again(
     site: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch, library: str
@@ -468,6 +483,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
         raise RuntimeError("the build failed meanwhile")  # and does not wait 30 s for the work
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site: Path, linked: bool) -> None:
     """An ended-looking incident whose file holds an update dated after `now` is shown as of `now`:
@@ -488,6 +504,7 @@ def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site:
         assert (b"Follow-up posted" in files["incidents/later/index.html"]) == (now > NOW)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_the_history_index_follows_entries_it_does_not_show(
     make_content, tmp_path: Path, linked: bool

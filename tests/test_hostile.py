@@ -48,6 +48,7 @@ def build_or_errors(files: dict[str, bytes]) -> None:
             assert b"<" not in data
 
 
+@pytest.mark.slow
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
@@ -120,6 +121,7 @@ def test_bom_and_crlf_build(make_content) -> None:
     assert "Windows file" in built["incidents/b/index.html"].decode()
 
 
+@pytest.mark.slow
 def test_a_5_mb_post_mortem_builds_and_16_mb_is_refused(make_content) -> None:
     """The size cap sits far above any real incident: 5 MB builds, over 16 MB is a located error."""
     paragraph = (
@@ -460,6 +462,7 @@ def test_theme_folders_and_the_contents_parents_are_refused(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_link_mode_owns_its_link_and_swap_mode_checks_the_folder_a_link_points_to(
     make_content, tmp_path: Path
 ) -> None:

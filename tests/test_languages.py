@@ -516,6 +516,7 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_a_translation_edit_renders_only_that_language_again(
     bilingual: Path, pages: list[str], linked: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -8,8 +8,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from statusgen.i18n import SHIPPED_LANGUAGES
 from statusgen.schema import KINDS
+
+# Slow (outside `pytest -m "not slow and not browser"`): builds the wheel.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parent.parent
 
