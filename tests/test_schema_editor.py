@@ -22,6 +22,8 @@ from tests.schema_agreement import documents, read_document, validator
 from tests.test_schema import ACCEPTED, INVALID, REFUSED, SITE, VALID, invalid_case, starter_content
 from tests.tools import npm_package
 
+pytestmark = pytest.mark.slow  # (runs the yaml-language-server from npm)
+
 YAML_LANGUAGE_SERVER = "2.0.0"
 SCRIPT = Path(__file__).parent / "yaml_language_server.mjs"
 
