@@ -34,7 +34,7 @@ from statusgen.content import (
 )
 from statusgen.derive import derive_incident
 from statusgen.entries import find_entry
-from statusgen.errors import ContentError, Problem, did_you_mean
+from statusgen.errors import AuthoringError, ContentError, Problem, did_you_mean
 from statusgen.frontmatter import decode, normal_text
 from statusgen.i18n import Formatter
 from statusgen.models import (
@@ -49,10 +49,6 @@ from statusgen.models import (
 
 MAX_SLUG_LENGTH = 60
 TEMPLATES_FOLDER = "templates"  # content/templates/<name>.md: message templates
-
-
-class AuthoringError(ContentError):
-    """A command that cannot do what it was asked, with why (it changed nothing)."""
 
 
 def _refuse(

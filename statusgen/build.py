@@ -48,7 +48,7 @@ from statusgen.cdn import (
 )
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
 from statusgen.derive import Derived, Entry, Snapshot, derive, localize
-from statusgen.errors import ContentError, Problem
+from statusgen.errors import Problem, WorkerError
 from statusgen.feeds import feed_files
 from statusgen.i18n import catalogue_digest, labels, site_in, translations
 from statusgen.models import Content, Site
@@ -113,9 +113,9 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
     return [result for chunk in chunks for result in chunk]
 
 
-def _worker_died() -> ContentError:
+def _worker_died() -> WorkerError:
     message = "a worker process of the build ended unexpectedly (out of memory?); nothing was written"
-    return ContentError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")])
+    return WorkerError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")])
 
 
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None

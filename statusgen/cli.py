@@ -26,7 +26,7 @@ from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.deploy import deploy as deploy_site
 from statusgen.derive import next_changes
-from statusgen.errors import ContentError
+from statusgen.errors import StatusgenError
 from statusgen.models import Impact, Incident
 from statusgen.serve import Preview
 
@@ -118,7 +118,7 @@ def _report(result: BuildResult) -> None:
         click.echo(str(warning), err=True)
 
 
-def _fail(error: ContentError, outcome: str = "nothing was written") -> None:
+def _fail(error: StatusgenError, outcome: str = "nothing was written") -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     count = len(error.problems)
@@ -179,7 +179,7 @@ def build(
             progress=_progress(quiet),
             precompress=precompress,
         )
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     _report(result)
@@ -201,7 +201,7 @@ def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool) -> 
     cache_dir = default_cache_dir(content_dir) if cache else None
     try:
         result = check_site(content_dir, now, cache_dir=cache_dir, progress=_progress(quiet))
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     _report(result)
@@ -217,7 +217,7 @@ def next_change(content_dir: Path, now_text: str | None) -> None:
     now = resolve_now(now_text)
     try:
         content = load_content(content_dir)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     upcoming = next_changes(content, now)[0]
@@ -239,7 +239,7 @@ def changes(content_dir: Path, previous_dir: Path, now_text: str | None) -> None
     now = resolve_now(now_text)
     try:
         result = check_site(content_dir, now)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     _report(result)
@@ -296,7 +296,7 @@ def _template_fields(content_dir: Path, title: str, components: list[str], now: 
     """What message templates may use (see `authoring.template_fields`); none without a site."""
     try:
         return authoring.template_fields(authoring.site_of(content_dir), title, components, now)
-    except ContentError:
+    except StatusgenError:
         return {}
 
 
@@ -349,7 +349,7 @@ def complete_components(ctx: click.Context, param: click.Parameter, incomplete: 
     """Completes `-c` with the component ids of site.yaml (and, for `update`, `id=status`)."""
     try:
         site = authoring.site_of(_completion_content(ctx))
-    except (ContentError, OSError):
+    except (StatusgenError, OSError):
         return []
     ids = [component.id for component in site.components]
     statuses = ctx.command.name == "update"
@@ -376,7 +376,7 @@ def init(folder: Path, title: str, base_url: str, language: str, timezone: str) 
     """Start a new site in FOLDER (a commented site.yaml, an example, templates, a CI workflow)."""
     try:
         written = authoring.init_site(folder, resolve_now(None, {}), title, base_url, language, timezone)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     for path in written:
@@ -467,7 +467,7 @@ def new_incident(
             content_dir, message, template, editor, _template_fields(content_dir, title, components, now)
         )
         entry = authoring.new_incident(content_dir, title, components, impact, now, status, text, draft)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     _created(entry, content_dir, draft, NEXT_INCIDENT_COMMAND[status])
@@ -506,7 +506,7 @@ def new_maintenance(
             fields = _template_fields(content_dir, title, components, now)
             text = _message(content_dir, message, template, editor, fields)
         entry = authoring.new_maintenance(content_dir, title, components, start, end, now, text, draft)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     _created(entry, content_dir, draft, ', when it starts: update {slug} --status in_progress -m "…"')
@@ -605,7 +605,7 @@ def _add_update(
         fields = _template_fields(content_dir, entry.title, ids, now)
         text = _message(content_dir, message, template, editor, fields)
         _appended(authoring.add_update(content_dir, slug, status, text, now, impact, components or ()))
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
 
 
@@ -637,7 +637,7 @@ def postmortem(
         fields = _template_fields(content_dir, entry.title, ids, now)
         text = _message(content_dir, message, template, editor, fields, "the post-mortem")
         written = authoring.write_postmortem(content_dir, slug, text, now, replace)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error)
         return
     click.echo(f"{written.path}: post-mortem written, shown from {written.at.isoformat()}")
@@ -653,7 +653,7 @@ def list_(content_dir: Path, now_text: str | None, as_json: bool) -> None:
     now = resolve_now(now_text)
     try:
         listed, content = entries.read_open_entries(content_dir, now)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error, "nothing to list")
         return
     for warning in content.warnings:
@@ -736,7 +736,7 @@ def deploy(destination: str, output_dir: Path, endpoint_url: str | None, dry_run
     """Upload the built site to S3: changed objects only, assets first, stale objects deleted last."""
     try:
         report = deploy_site(output_dir, destination, endpoint_url, dry_run, log=click.echo)
-    except ContentError as error:
+    except StatusgenError as error:
         _fail(error, "nothing more was changed")
         return
     verb = "would upload" if dry_run else "uploaded"
