@@ -1,7 +1,7 @@
 """Writing content from the command line: a new incident or maintenance, an update appended to one,
 a new site, message templates.
 
-Nothing here renders; everything it writes is read back with the same parser as a build (`content.py`)
+Nothing here renders; everything it writes is read back with the same parser as a build (`statusgen.content`)
 before it is saved, and saved atomically, so a command either leaves a valid file or changes nothing.
 Appending an update keeps every byte of the file outside the lines it adds: comments, key order,
 quoting and line endings included.
