@@ -25,9 +25,9 @@ from statusgen.build import build as build_site
 from statusgen.build import check as check_site
 from statusgen.content import EARLIEST, LATEST, in_range, load_content
 from statusgen.deploy import deploy as deploy_site
-from statusgen.derive import next_changes
 from statusgen.errors import StatusgenError
 from statusgen.models import Impact, Incident
+from statusgen.next_change import next_changes
 from statusgen.serve import Preview
 
 CONTENT_OPTION = click.option(
