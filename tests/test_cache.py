@@ -533,3 +533,20 @@ def test_kept_paths_are_checked_like_written_ones(tmp_path: Path) -> None:
         with pytest.raises(PublishError, match="outside the output folder"):
             write_site(files, tmp_path / "deep" / "public", linked)
     assert not (tmp_path / "deep" / "secret.txt").exists()
+
+
+def test_the_code_version_covers_the_modules_of_subpackages(tmp_path: Path) -> None:
+    """A changed module changes the code version the cache is keyed by, whether it is at the top
+    of the package or in a subpackage (`statusgen/content/…`), and so does a moved one."""
+    from statusgen.cache import code_digest
+
+    write_tree(tmp_path, {"a.py": "A = 1\n", "content/__init__.py": "", "content/walk.py": "B = 1\n"})
+    before = code_digest(tmp_path)
+    (tmp_path / "content" / "walk.py").write_text("B = 2\n")
+    changed = code_digest(tmp_path)
+    assert changed != before
+    (tmp_path / "content" / "walk.py").rename(tmp_path / "walk.py")
+    moved = code_digest(tmp_path)
+    assert moved != changed
+    (tmp_path / "notes.txt").write_text("not code")
+    assert code_digest(tmp_path) == moved
