@@ -312,16 +312,9 @@ def derive_incident(
     basis = basis or _Basis.of(site)
     shown = timeline.posted(incident, now)
     end = timeline.resolution(incident, now)
-    if timeline.changes_state(shown):
-        points, highest = timeline.replay(incident, shown, end)
-        current = points[-1][1]
-    else:  # (the impact at `started` holds: a reopening restores it)
-        highest = current = incident.impact
+    highest, current = _impacts(incident, shown, end)
     postmortem = incident.postmortem_at is None or incident.postmortem_at <= now
-    moments = [incident.started, *(u.at for u in shown[-1:]), *([end] if end else [])]
-    if incident.postmortem_at is not None and postmortem:
-        moments.append(incident.postmortem_at)
-    last_change = max(moments)
+    last_change = _incident_last_change(incident, shown, end, postmortem)
     pending = (
         len(shown) < len(incident.updates)
         or (incident.resolved is not None and incident.resolved > now)
@@ -357,6 +350,25 @@ def derive_incident(
         resolved=end,
         source=incident,
     )
+
+
+def _impacts(incident: Incident, shown: Sequence[Update], end: datetime | None) -> tuple[Impact, Impact]:
+    """The highest impact an incident reached by its last shown update, and its impact then."""
+    if timeline.changes_state(shown):
+        points, highest = timeline.replay(incident, shown, end)
+        return highest, points[-1][1]
+    return incident.impact, incident.impact  # (the impact at `started` holds: a reopening restores it)
+
+
+def _incident_last_change(
+    incident: Incident, shown: Sequence[Update], end: datetime | None, postmortem: bool
+) -> datetime:
+    """An incident's latest event among its start, its last shown update, its resolution and its
+    published post-mortem."""
+    moments = [incident.started, *(u.at for u in shown[-1:]), *([end] if end else [])]
+    if incident.postmortem_at is not None and postmortem:
+        moments.append(incident.postmortem_at)
+    return max(moments)
 
 
 def _latest_status(shown: Sequence[Update]) -> IncidentStatus:
