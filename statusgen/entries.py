@@ -1,6 +1,7 @@
 """Finding entries from the command line: a slug, or a unique suffix of one, to its file; what
 `statusgen list` shows (open incidents, upcoming and active maintenance, drafts) as the site says
-it; the slugs, statuses and component ids shell completion offers. It reads; `authoring.py` writes.
+it; the slugs, statuses and component ids shell completion offers. It reads; `statusgen.authoring`
+writes.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def read_text(path: Path, shown: str) -> str:
-    """Read a content file as text, enforcing the size cap and UTF-8, never through a link."""
+    """DocumentResult a content file as text, enforcing the size cap and UTF-8, never through a link."""
     try:
         size = path.lstat().st_size
         data = read_bytes(path) if size <= MAX_FILE_BYTES else b""
@@ -120,11 +120,12 @@ class ContentFile:
 
 
 Document = Incident | Maintenance | Translation
-Read = tuple[Document | None, list[Problem]]  # a document's model (None if it has errors), its problems
+# What reading one document gives: its model (None if it has errors) and its problems.
+DocumentResult = tuple[Document | None, list[Problem]]
 
 
-def read_document(job: ContentFile) -> Read:
-    """Read and validate one content file: its model (None if it has errors) and its problems."""
+def read_document(job: ContentFile) -> DocumentResult:
+    """DocumentResult and validate one content file: its model (None if it has errors) and its problems."""
     try:
         data = job.data
         text = read_text(Path(job.path), job.shown) if data is None else frontmatter.decode(job.shown, data)
@@ -147,7 +148,7 @@ class ContentPlan:
 
 
 def plan_content(content_dir: str | Path) -> ContentPlan:
-    """Read `site.yaml` and list the documents of a content folder to read (raise ContentError if
+    """DocumentResult `site.yaml` and list the documents of a content folder to read (raise ContentError if
     the site is missing or has errors)."""
     root = Path(content_dir)
     shown_root = root.as_posix().rstrip("/")
@@ -177,7 +178,7 @@ def _read_site(path: Path, shown: str) -> Site:
     return parse_site(read_text(path, shown), shown)
 
 
-def assemble_content(plan: ContentPlan, results: Sequence[Read]) -> Content:
+def assemble_content(plan: ContentPlan, results: Sequence[DocumentResult]) -> Content:
     """The content from the results of reading `plan.jobs` (in the same order), with the checks
     that span files; raise ContentError with every problem of every file."""
     problems = list(plan.problems)
@@ -220,8 +221,8 @@ def _serial(function: Callable[[ContentFile], R], items: Sequence[ContentFile]) 
     return [function(item) for item in items]
 
 
-def load_content(content_dir: str | Path, map_: Mapper[Read] | None = None) -> Content:
-    """Read and validate a content folder; raise ContentError with every problem found.
+def load_content(content_dir: str | Path, map_: Mapper[DocumentResult] | None = None) -> Content:
+    """DocumentResult and validate a content folder; raise ContentError with every problem found.
 
     `map_` reads the documents (by default one after the other; the build passes a process pool).
     """
