@@ -418,11 +418,11 @@ def test_another_library_version_renders_pages_again(
 
 def test_link_mode_keeps_a_symbolic_link_of_the_users_own(site: Path, tmp_path: Path) -> None:
     """An output that is the user's own link is not silently replaced by link mode."""
-    from statusgen import ContentError
+    from statusgen import PublishError
 
     (tmp_path / "www").mkdir()
     (tmp_path / "public").symlink_to(tmp_path / "www")
-    with pytest.raises(ContentError, match="this one is yours"):
+    with pytest.raises(PublishError, match="this one is yours"):
         build(site, tmp_path / "public", NOW, workers=1, linked=True)
     assert os.readlink(tmp_path / "public") == str(tmp_path / "www")
 
@@ -431,7 +431,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
     """A worker killed (as the OOM killer would) gives a clear error, not a build that never ends."""
     import signal
 
-    from statusgen import ContentError
+    from statusgen import WorkerError
     from statusgen.build import parallel_map
 
     def work(item: int) -> int:
@@ -439,7 +439,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return item
 
-    with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
+    with pytest.raises(WorkerError, match="worker process of the build ended unexpectedly"):
         parallel_map(work, range(300), workers=2)
     assert parallel_map(lambda item: item * 2, range(300), workers=2) == [n * 2 for n in range(300)]
 
@@ -449,7 +449,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     a clear error if the process is killed, come back to the caller."""
     import signal
 
-    from statusgen import ContentError, Problem
+    from statusgen import ContentError, Problem, WorkerError
     from statusgen.build import InBackground
 
     parent = os.getpid()
@@ -475,7 +475,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     with pytest.raises(RuntimeError, match="Odd: cannot unpickle"), InBackground(odd, workers=2) as work:
         work.result()
     with (
-        pytest.raises(ContentError, match="worker process of the build ended unexpectedly"),
+        pytest.raises(WorkerError, match="worker process of the build ended unexpectedly"),
         InBackground(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2) as work,
     ):
         work.result()
@@ -542,11 +542,28 @@ def test_the_history_index_follows_entries_it_does_not_show(
 
 def test_kept_paths_are_checked_like_written_ones(tmp_path: Path) -> None:
     """A kept file's path is checked before publishing, like a rendered one's."""
-    from statusgen import ContentError
+    from statusgen import PublishError
     from statusgen.publish import SiteFiles, write_site
 
     files = SiteFiles({"index.html": b"<p>x</p>"}, {"../secret.txt": "0" * 64}, tmp_path)
     for linked in (False, True):
-        with pytest.raises(ContentError, match="outside the output folder"):
+        with pytest.raises(PublishError, match="outside the output folder"):
             write_site(files, tmp_path / "deep" / "public", linked)
     assert not (tmp_path / "deep" / "secret.txt").exists()
+
+
+def test_the_code_version_covers_the_modules_of_subpackages(tmp_path: Path) -> None:
+    """A changed module changes the code version the cache is keyed by, whether it is at the top
+    of the package or in a subpackage (`statusgen/content/…`), and so does a moved one."""
+    from statusgen.cache import code_digest
+
+    write_tree(tmp_path, {"a.py": "A = 1\n", "content/__init__.py": "", "content/walk.py": "B = 1\n"})
+    before = code_digest(tmp_path)
+    (tmp_path / "content" / "walk.py").write_text("B = 2\n")
+    changed = code_digest(tmp_path)
+    assert changed != before
+    (tmp_path / "content" / "walk.py").rename(tmp_path / "walk.py")
+    moved = code_digest(tmp_path)
+    assert moved != changed
+    (tmp_path / "notes.txt").write_text("not code")
+    assert code_digest(tmp_path) == moved

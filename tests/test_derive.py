@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import ContentError, check, load_content, parse_incident, parse_site
-from statusgen.api import compare
+from statusgen.changes import compare
 from statusgen.derive import derive
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,

@@ -25,23 +25,23 @@ from hypothesis import strategies as st
 
 from statusgen import ContentError, check, load_content, parse_incident, parse_site
 from statusgen.cli import main
-from statusgen.content import (
+from statusgen.content import EARLIEST, LATEST, content_files
+from statusgen.content.incidents import (
+    INCIDENT_KEYS,
+    INCIDENT_UPDATE_KEYS,
+    MAINTENANCE_KEYS,
+    UPDATE_KEYS,
+    WINDOW_KEYS,
+)
+from statusgen.content.reader import SLUG_PATTERN
+from statusgen.content.site import (
     CACHE_KEYS,
     COMPONENT_ID_PATTERN,
     COMPONENT_KEYS,
-    EARLIEST,
     FEEDS_KEYS,
-    INCIDENT_KEYS,
-    INCIDENT_UPDATE_KEYS,
     LANGUAGE_PATTERN,
-    LATEST,
-    MAINTENANCE_KEYS,
     SITE_KEYS,
-    SLUG_PATTERN,
-    UPDATE_KEYS,
     UPTIME_KEYS,
-    WINDOW_KEYS,
-    content_files,
 )
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import parse_incident, parse_maintenance, parse_site
-from statusgen.derive import Change, derive, snapshot
+from statusgen.derive import derive, snapshot
 from statusgen.models import ComponentStatus, Content, Impact, MaintenanceStatus
 from statusgen.status import Indicator, local_days, maintenance_status
 from tests.conftest import SITE_YAML, incident_text
@@ -236,7 +236,7 @@ def test_component_pages_list_each_components_newest_incidents(content: Content,
 @given(contents(), instants)
 def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: datetime) -> None:
     """`bounds` and `next_changes` give what a walk over every dated event gives."""
-    from statusgen.derive import next_changes
+    from statusgen.next_change import Change, next_changes
 
     events = []  # (instant, reason, visible at `now`)
     for incident in content.incidents:
@@ -274,3 +274,14 @@ def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: d
     assert [
         c for c in next_changes(content, now) if "leaves" not in c.reason and "window" not in c.reason
     ] == future
+
+
+def test_the_english_indicator_labels_are_statuspages_api_words() -> None:
+    """The pages' English words for the indicator (`i18n.LABELS`, translated for other languages)
+    are the words Statuspage's API gives as `status.description` (`status.INDICATOR_DESCRIPTIONS`,
+    English in every language): defined apart, so derivation needs no interface text, and equal."""
+    from statusgen.i18n import LABELS, labels
+    from statusgen.status import INDICATOR_DESCRIPTIONS
+
+    assert set(LABELS["indicator"]) == {str(i) for i in Indicator}
+    assert {Indicator(k): v for k, v in labels()["indicator"].items()} == INDICATOR_DESCRIPTIONS
