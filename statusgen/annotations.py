@@ -51,3 +51,10 @@ def as_json(problems: Sequence[Problem], files: int | None = None) -> str:
     if files is not None:
         value["files"] = files
     return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def formatted(problems: Sequence[Problem], output_format: str, files: int | None = None) -> str:
+    """Problems as GitHub annotations (one per line) or as JSON (`as_json`)."""
+    if output_format == "github":
+        return "\n".join(github(problem) for problem in problems)
+    return as_json(problems, files)

@@ -30,7 +30,7 @@ import markdown
 import nh3
 from markupsafe import escape
 
-from statusgen.api import COMPARED_FILES, api_files, badge_files, compare, next_change_file
+from statusgen.badges import badge_files
 from statusgen.cache import Cache, TemplateCode
 from statusgen.cdn import (
     ENCODINGS,
@@ -46,12 +46,15 @@ from statusgen.cdn import (
     robots_file,
     sitemap_files,
 )
+from statusgen.changes import COMPARED_FILES, compare
 from statusgen.content import EARLIEST, LATEST, ContentFile, in_range, load_content
-from statusgen.derive import Derived, Entry, Snapshot, derive, localize
-from statusgen.errors import ContentError, Problem
+from statusgen.derive import Derived, Entry, Snapshot, derive
+from statusgen.editions import localize, site_in
+from statusgen.errors import Problem, WorkerError
 from statusgen.feeds import feed_files
-from statusgen.i18n import catalogue_digest, labels, site_in, translations
+from statusgen.i18n import catalogue_digest, labels, translations
 from statusgen.models import Content, Site
+from statusgen.next_change import next_change_file
 from statusgen.publish import PublishedSite, SiteFiles, check_output, file_hash, published, write_site
 from statusgen.render import (
     MarkdownRenderer,
@@ -61,6 +64,7 @@ from statusgen.render import (
     markdown_key,
     render_pages,
 )
+from statusgen.statuspage import api_files
 from statusgen.theme import Theme, builtin_themes_dir, find_theme
 
 T = TypeVar("T")
@@ -113,9 +117,9 @@ def parallel_map(function: Callable[[T], R], items: Sequence[T], workers: int | 
     return [result for chunk in chunks for result in chunk]
 
 
-def _worker_died() -> ContentError:
+def _worker_died() -> WorkerError:
     message = "a worker process of the build ended unexpectedly (out of memory?); nothing was written"
-    return ContentError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")])
+    return WorkerError([Problem("statusgen", None, "", message, "try STATUSGEN_WORKERS=1")])
 
 
 _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None

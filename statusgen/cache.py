@@ -54,13 +54,17 @@ RACY_SECONDS = 2.0  # a file changed this close to the cache's writing is hashed
 @functools.cache
 def code_version() -> str:
     """The statusgen release and a hash of its code, so a changed statusgen never trusts old entries."""
-    package = Path(__file__).parent
-    hashed = hashlib.sha256()
-    for source in sorted(package.glob("*.py")):
-        hashed.update(source.name.encode() + b"\0" + source.read_bytes())
     from statusgen import __version__  # here: the package imports this module
 
-    return f"{__version__}+{hashed.hexdigest()[:16]}"
+    return f"{__version__}+{code_digest(Path(__file__).parent)[:16]}"
+
+
+def code_digest(package: Path) -> str:
+    """A hash of every Python module under `package`, its subpackages' included (by their paths)."""
+    hashed = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        hashed.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return hashed.hexdigest()
 
 
 def secret() -> bytes:

@@ -10,7 +10,7 @@ and by headers (a manifest object, `<prefix>.statusgen-deploy.json`, holds the s
 headers each object was uploaded with). An interrupted deploy is safe to run again: the listing
 shows what arrived, and the manifest, written last, is only an optimisation.
 
-CORS is not an object's property in S3: give the bucket a CORS rule (the README shows one).
+CORS is not an object's property in S3: give the bucket a CORS rule (docs/hosting.md shows one).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from statusgen.cdn import HEADERS_DATA, file_headers
-from statusgen.errors import ContentError, Problem
+from statusgen.errors import DeployError, Problem
 from statusgen.publish import MARKER, file_hash
 
 MANIFEST = ".statusgen-deploy.json"
@@ -54,7 +54,7 @@ def parse_destination(destination: str) -> tuple[str, str]:
     """`s3://bucket/some/prefix` → ("bucket", "some/prefix/")."""
     parts = urlsplit(destination)
     if parts.scheme != "s3" or not parts.netloc:
-        raise ContentError([Problem(destination, None, "", "expected s3://BUCKET or s3://BUCKET/PREFIX")])
+        raise DeployError([Problem(destination, None, "", "expected s3://BUCKET or s3://BUCKET/PREFIX")])
     prefix = parts.path.strip("/")
     return parts.netloc, f"{prefix}/" if prefix else ""
 
@@ -64,7 +64,7 @@ def local_files(output: Path) -> dict[str, Path]:
     marker that says the folder is statusgen's (`publish.MARKER`), which is no part of the site."""
     root = Path(os.path.realpath(output))
     if not root.is_dir():
-        raise ContentError([Problem(str(output), None, "", "no built site here", "statusgen build first")])
+        raise DeployError([Problem(str(output), None, "", "no built site here", "statusgen build first")])
     files = {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*")) if path.is_file()}
     files.pop(MARKER, None)
     return files
@@ -85,7 +85,7 @@ def deploy(
     now: float | None = None,
 ) -> DeployReport:
     """Bring `s3://bucket/prefix` up to date with the site built in `output` (see the module);
-    the store's errors (no such bucket, access denied, unreachable) become a ContentError."""
+    the store's errors (no such bucket, access denied, unreachable) become a DeployError."""
     try:
         return _deploy(
             output, destination, endpoint_url, dry_run, log, client, time.time() if now is None else now
@@ -94,7 +94,7 @@ def deploy(
         if not type(error).__module__.startswith(("botocore", "boto3", "s3transfer")):
             raise
         message = f"the store refused or could not be reached: {error}"
-        raise ContentError([Problem(destination, None, "", message, "run it again once fixed")]) from None
+        raise DeployError([Problem(destination, None, "", message, "run it again once fixed")]) from None
 
 
 def _deploy(
@@ -114,11 +114,11 @@ def _deploy(
             import boto3  # here: only deploys need it (pip install 'statusgen[s3]')
         except ImportError:
             message = "deploying needs boto3: pip install 'statusgen[s3]'"
-            raise ContentError([Problem(destination, None, "", message)]) from None
+            raise DeployError([Problem(destination, None, "", message)]) from None
         try:
             client = boto3.client("s3", endpoint_url=endpoint_url)
         except ValueError as error:
-            raise ContentError([Problem(destination, None, "--endpoint-url", str(error))]) from None
+            raise DeployError([Problem(destination, None, "--endpoint-url", str(error))]) from None
     remote = dict(_listing(client, bucket, prefix))
     previous = _manifest(client, bucket, prefix)
     known, retired = previous.get("objects", {}), previous.get("retired", {})
@@ -197,7 +197,7 @@ def _policy(output: Path) -> tuple[str, float]:
         )
     except (OSError, ValueError, KeyError):
         message = f"no {HEADERS_DATA} in the built site; build it with this version of statusgen first"
-        raise ContentError([Problem(str(output), None, "", message)]) from None
+        raise DeployError([Problem(str(output), None, "", message)]) from None
     seconds = [int(number) for number in re.findall(r"(?:max-age|stale-while-revalidate)=(\d+)", short)]
     return short, float(sum(seconds))
 

@@ -6,8 +6,8 @@ badge or `changes` needs: status, current and highest impact, each component's s
 when it began and ended, how long it lasted, when it last changed, the updates published by `now`
 with the component changes each made, whether the post-mortem shows, and its path and URLs. It
 also derives the page's overview (`Snapshot`: component statuses, the indicator, uptime). Outputs
-read these fields and compute none of them again. `localize` gives the same model in another
-language of the site (texts swapped, facts untouched).
+read these fields and compute none of them again. `editions.localize` gives the same model in
+another language of the site (texts swapped, facts untouched).
 
 An entry's `updates` and `affected` (the timeline: `timeline.py`) are worked out when first read:
 a rebuild of a long history shows only a few entries' timelines (the uptime window, the feeds, the
@@ -21,7 +21,7 @@ import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -36,7 +36,6 @@ from statusgen.models import (
     Maintenance,
     MaintenanceStatus,
     Site,
-    Translation,
     Update,
 )
 from statusgen.status import (
@@ -313,16 +312,9 @@ def derive_incident(
     basis = basis or _Basis.of(site)
     shown = timeline.posted(incident, now)
     end = timeline.resolution(incident, now)
-    if timeline.changes_state(shown):
-        points, highest = timeline.replay(incident, shown, end)
-        current = points[-1][1]
-    else:  # (the impact at `started` holds: a reopening restores it)
-        highest = current = incident.impact
+    highest, current = _impacts(incident, shown, end)
     postmortem = incident.postmortem_at is None or incident.postmortem_at <= now
-    moments = [incident.started, *(u.at for u in shown[-1:]), *([end] if end else [])]
-    if incident.postmortem_at is not None and postmortem:
-        moments.append(incident.postmortem_at)
-    last_change = max(moments)
+    last_change = _incident_last_change(incident, shown, end, postmortem)
     pending = (
         len(shown) < len(incident.updates)
         or (incident.resolved is not None and incident.resolved > now)
@@ -358,6 +350,25 @@ def derive_incident(
         resolved=end,
         source=incident,
     )
+
+
+def _impacts(incident: Incident, shown: Sequence[Update], end: datetime | None) -> tuple[Impact, Impact]:
+    """The highest impact an incident reached by its last shown update, and its impact then."""
+    if timeline.changes_state(shown):
+        points, highest = timeline.replay(incident, shown, end)
+        return highest, points[-1][1]
+    return incident.impact, incident.impact  # (the impact at `started` holds: a reopening restores it)
+
+
+def _incident_last_change(
+    incident: Incident, shown: Sequence[Update], end: datetime | None, postmortem: bool
+) -> datetime:
+    """An incident's latest event among its start, its last shown update, its resolution and its
+    published post-mortem."""
+    moments = [incident.started, *(u.at for u in shown[-1:]), *([end] if end else [])]
+    if incident.postmortem_at is not None and postmortem:
+        moments.append(incident.postmortem_at)
+    return max(moments)
 
 
 def _latest_status(shown: Sequence[Update]) -> IncidentStatus:
@@ -424,7 +435,7 @@ def derive(content: Content, now: datetime) -> Derived:
         entry for i in content.incidents if (entry := derive_incident(i, now, site, basis)) is not None
     )
     maintenance = tuple(
-        entry for m in content.maintenance if (entry := derive_maintenance(m, now, site, basis)) is not None
+        window for m in content.maintenance if (window := derive_maintenance(m, now, site, basis)) is not None
     )
     snap = overview(site, incidents, maintenance, now)
     return Derived(site, now, incidents, maintenance, snap, bounds(incidents, maintenance, now))
@@ -521,128 +532,3 @@ def bounds(
 def snapshot(content: Content, now: datetime) -> Snapshot:
     """The page's overview at `now` (a shortcut for `derive(content, now).snapshot`)."""
     return derive(content, now).snapshot
-
-
-# ---------------------------------------------------------------- other languages
-
-
-def localize(derived: Derived, translations: Sequence[Translation], site: Site) -> Derived:
-    """The derived site as the pages in `site.language` show it (give the site in that language):
-    texts translated where a translation gives them, else in the default language with that
-    language noted (`title_language`, `body_language`, `Step.language`) so outputs can mark it.
-    Facts are the default language's, untouched."""
-    default = site.default_language
-    language = site.language
-    if language == default:
-        return derived
-    mine = {(t.kind, t.slug): t for t in translations if t.language == language}
-    names = {c.id: c.name for c in site.components}
-    untranslated = Texts(names, (), default)
-    home = site.home_url
-    swapped: dict[int, Entry] = {}
-
-    def translated(entry: E) -> E:
-        found = mine.get((entry.kind.folder, entry.slug))
-        has_body = bool(found and found.body.strip() and not entry.postmortem_pending)
-        new = dataclasses.replace(
-            entry,  # type: ignore[type-var]
-            title=found.title if found else entry.title,
-            title_language="" if found else default,
-            body=found.body if found and has_body else entry.body,
-            body_language="" if has_body or not entry.body.strip() else default,
-            url=home + entry.path,
-            texts=Texts(names, found.bodies, default) if found else untranslated,
-        )
-        swapped[id(entry)] = new
-        return new
-
-    incidents = tuple(translated(i) for i in derived.incidents)
-    maintenance = tuple(translated(m) for m in derived.maintenance)
-    snap = derived.snapshot
-    by_id: Mapping[str, Component] = {c.id: c for c in site.components}
-
-    def same(entries: Sequence[E]) -> tuple[E, ...]:
-        return tuple(swapped[id(e)] for e in entries)  # type: ignore[misc]
-
-    localized = dataclasses.replace(
-        snap,
-        components=tuple(dataclasses.replace(s, component=by_id[s.component.id]) for s in snap.components),
-        active_incidents=same(snap.active_incidents),
-        recent_incidents=same(snap.recent_incidents),
-        active_maintenance=same(snap.active_maintenance),
-        upcoming_maintenance=same(snap.upcoming_maintenance),
-    )
-    return dataclasses.replace(
-        derived, site=site, incidents=incidents, maintenance=maintenance, snapshot=localized
-    )
-
-
-# ---------------------------------------------------------------- when the site next changes
-
-
-@dataclass(frozen=True)
-class Change:
-    """An instant at which what the site says changes, and why."""
-
-    at: datetime
-    reason: str
-
-
-def _events(
-    entry: Incident | Maintenance, kind: Kind, remind: timedelta | None = None
-) -> Iterable[tuple[datetime, str]]:
-    """Every dated event of an entry as (instant, what happens); with `remind`, a maintenance's
-    reminder too (`statusgen notify` sends it then)."""
-    noun = f"{kind} {entry.slug}"
-    if isinstance(entry, Incident):
-        yield entry.started, f"{noun} starts"
-        if entry.resolved is not None:
-            yield entry.resolved, f"{noun} is resolved"
-        if entry.postmortem_at is not None:
-            yield entry.postmortem_at, f"{noun} publishes its post-mortem"
-    else:
-        yield entry.start, f"{noun} starts"
-        yield entry.end, f"{noun} ends"
-        if remind is not None:
-            yield entry.start - remind, f"{noun} is due a reminder"
-    for update in entry.updates:
-        yield update.at, f"{noun} posts update {update.number}"
-
-
-def next_changes(content: Content, now: datetime) -> list[Change]:
-    """The instants after `now` at which the output would change with no content change, soonest first.
-
-    Give the content as written (future events included). Besides the dated events (starts,
-    updates, resolutions, post-mortems, windows opening and closing), resolved incidents leave the
-    front page's recent incidents, and the uptime window rolls at every local midnight (the day bars
-    move). Figures that drift continuously while an incident is open (its duration, the uptime)
-    are not counted: they are as of the build. Drafts change nothing.
-    """
-    site = content.site
-    tomorrow = now.astimezone(site.tz).date() + timedelta(days=1)
-    midnight = datetime.combine(tomorrow, time(0), tzinfo=site.tz)
-    found = [Change(midnight, f"the uptime window moves to {tomorrow.isoformat()}")]
-    recent = timedelta(days=site.recent_days)
-    kinds = [(Kind.INCIDENT, content.incidents), (Kind.MAINTENANCE, content.maintenance)]
-    for kind, entries in kinds:
-        for entry in entries:
-            if entry.draft:
-                continue
-            if _latest_event(entry) > now:  # most of a long history has no event left
-                found += [Change(at, reason) for at, reason in _events(entry, kind, site.remind) if at > now]
-            if isinstance(entry, Incident) and entry.resolved is not None and entry.resolved + recent > now:
-                found.append(
-                    Change(entry.resolved + recent, f"incident {entry.slug} leaves the recent incidents")
-                )
-    return sorted(found, key=lambda change: (change.at, change.reason))
-
-
-def _latest_event(entry: Incident | Maintenance) -> datetime:
-    """The last dated event of an entry (its updates are in time order)."""
-    if isinstance(entry, Incident):
-        moments = [entry.started, entry.resolved, entry.postmortem_at]
-    else:
-        moments = [entry.start, entry.end]
-    if entry.updates:
-        moments.append(entry.updates[-1].at)
-    return max(m for m in moments if m is not None)

@@ -1,6 +1,7 @@
 """Finding entries from the command line: a slug, or a unique suffix of one, to its file; what
 `statusgen list` shows (open incidents, upcoming and active maintenance, drafts) as the site says
-it; the slugs, statuses and component ids shell completion offers. It reads; `authoring.py` writes.
+it; the slugs, statuses and component ids shell completion offers. It reads; `statusgen.authoring`
+writes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from statusgen.content import content_files, load_content, slug_for
 from statusgen.derive import Entry, IncidentEntry, MaintenanceEntry, derive, derive_incident
-from statusgen.errors import ContentError, Problem, did_you_mean
+from statusgen.errors import AuthoringError, Problem, StatusgenError, did_you_mean
 from statusgen.models import (
     ComponentStatus,
     Content,
@@ -29,8 +30,8 @@ KINDS = ("incidents", "maintenance")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-def _refuse(path: str, message: str, hint: str = "") -> ContentError:
-    return ContentError([Problem(path, None, "", message, hint)])
+def _refuse(path: str, message: str, hint: str = "") -> AuthoringError:
+    return AuthoringError([Problem(path, None, "", message, hint)])
 
 
 # ---------------------------------------------------------------- slugs
@@ -215,7 +216,7 @@ def status_candidates(content_dir: Path, slug: str | None, incomplete: str) -> l
     when the slug names nothing yet) starting with `incomplete`."""
     kinds: tuple[str, ...] = KINDS
     if slug:
-        with contextlib.suppress(ContentError, OSError):
+        with contextlib.suppress(StatusgenError, OSError):
             kinds = (find_entry(content_dir, slug)[1],)
     statuses = [
         *(list(IncidentStatus) if "incidents" in kinds else []),

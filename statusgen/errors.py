@@ -1,4 +1,5 @@
-"""Located content problems (path, line, field, message, hint) and the error that carries them all."""
+"""Located problems (path, line, field, message, hint) and the errors that carry them, one kind per
+stage that fails (content, publish, deploy, worker, authoring) under `StatusgenError`."""
 
 from __future__ import annotations
 
@@ -27,17 +28,41 @@ class Problem:
         return f"{text} ({self.hint})" if self.hint else text
 
 
-class ContentError(Exception):
-    """Every problem that stopped a build, reported together."""
+class StatusgenError(Exception):
+    """Every problem that stopped a run, located and reported together: the base of every kind.
+
+    A caller that only reports (the command line, the preview server) catches this one; the kinds
+    below say what failed: the content, publishing, deploying, a worker process, a command.
+    """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         """Keep the problems sorted by file and line so output is stable."""
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_sort_key))
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[Problem, ...]]]:
-        """Pickle by the problems (a build's worker processes raise it to the parent)."""
-        return (ContentError, (self.problems,))
+    def __reduce__(self) -> tuple[type[StatusgenError], tuple[tuple[Problem, ...]]]:
+        """Pickle by the kind and the problems (a build's worker processes raise it to the parent)."""
+        return (type(self), (self.problems,))
+
+
+class ContentError(StatusgenError):
+    """The content (or the theme) has errors: each problem names the file and line to fix."""
+
+
+class PublishError(StatusgenError):
+    """The built site could not be written to its output folder (nothing there was changed)."""
+
+
+class DeployError(StatusgenError):
+    """The built site could not be uploaded to its store."""
+
+
+class WorkerError(StatusgenError):
+    """A worker process of the build ended without a result (nothing was written)."""
+
+
+class AuthoringError(StatusgenError):
+    """A command that cannot do what it was asked, with why (it changed nothing)."""
 
 
 LINK_MESSAGE = (

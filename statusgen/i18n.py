@@ -2,8 +2,8 @@
 durations and numbers in the site's time zone.
 
 The catalogues are gettext files under `statusgen/locale/<language>/LC_MESSAGES/statusgen.po`,
-compiled to `.mo` beside them and shipped in the package (see "Translating statusgen" in the
-README for Babel's extract, update and compile commands). A language without a catalogue shows
+compiled to `.mo` beside them and shipped in the package (see "Translating statusgen" in
+docs/languages.md for Babel's extract, update and compile commands). A language without a catalogue shows
 the interface in English, with dates and numbers still in its own forms.
 """
 
@@ -14,7 +14,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache, cached_property
 from pathlib import Path
@@ -25,11 +25,12 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 
-from statusgen.models import Site
-
 MINUS = "\u2212"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "statusgen"
+# The types of instants and days, by names that `Formatter`'s methods (`datetime`, `date`) do not hide.
+Instant = datetime
+Day = date
 # The languages whose catalogues ship complete (a test fails on any untranslated message).
 SHIPPED_LANGUAGES = ("en", "fr", "de", "es", "ja", "ar")
 
@@ -187,26 +188,26 @@ class Formatter:
         """The site's time zone."""
         return ZoneInfo(self.timezone)
 
-    def local(self, moment: datetime) -> datetime:
+    def local(self, moment: Instant) -> Instant:
         """The instant in the site's time zone."""
         return moment.astimezone(self.tz)
 
-    def iso(self, moment: datetime) -> str:
+    def iso(self, moment: Instant) -> str:
         """The machine-readable value for `<time datetime>`: ISO 8601 with the site's offset."""
         return self.local(moment).isoformat()
 
-    def datetime(self, moment: datetime) -> str:
+    def datetime(self, moment: Instant) -> str:
         """Date, time and zone, as CLDR joins them: "21 juin 2012, 09:00 UTC−7"."""
         local = self.local(moment)
         joined = self._joiner.replace("{1}", self.date(local.date())).replace("{0}", self._clock(local))
         return f"{joined} {utc_offset(local)}"
 
-    def time(self, moment: datetime) -> str:
+    def time(self, moment: Instant) -> str:
         """Time of day and zone: "09:00 UTC−7"."""
         local = self.local(moment)
         return f"{self._clock(local)} {utc_offset(local)}"
 
-    def date(self, day: date | datetime) -> str:
+    def date(self, day: Day | Instant) -> str:
         """A long date: "21 juin 2012"."""
         if isinstance(day, datetime):
             day = self.local(day).date()
@@ -215,7 +216,7 @@ class Formatter:
             found = self._memo[day] = babel_dates.format_date(day, "long", locale=self.locale)
         return found
 
-    def _clock(self, local: datetime) -> str:
+    def _clock(self, local: Instant) -> str:
         """The time of day in the locale's short form ("09:00", "9:00 AM"), memoised by minute."""
         key = (local.hour, local.minute)
         found = self._memo.get(key)
@@ -233,7 +234,7 @@ class Formatter:
         """Formatted dates and times: a big site formats the same days and minutes many times."""
         return {}
 
-    def short_date(self, day: date | datetime) -> str:
+    def short_date(self, day: Day | Instant) -> str:
         """A compact date: "21 juin"."""
         if isinstance(day, datetime):
             day = self.local(day).date()
@@ -280,10 +281,10 @@ class Formatter:
         for style in ("unit-narrow", "unit-short", "unit", "standard"):
             pattern = (self.locale.list_patterns.get(style) or {}).get("2")
             if pattern:
-                return pattern.format(*parts)
+                return str(pattern.format(*parts))
         return " ".join(parts)
 
-    def relative(self, moment: datetime, now: datetime) -> str:
+    def relative(self, moment: Instant, now: Instant) -> str:
         """How long before (or after) `now` an instant is: "il y a 2 heures", "in 3 days"."""
         return babel_dates.format_timedelta(
             moment - now, threshold=1.5, add_direction=True, format="long", locale=self.locale
@@ -298,34 +299,5 @@ class Formatter:
     @cached_property
     def _percent_pattern(self) -> str:
         """The locale's own percent pattern ("#,##0 %" in French) with two decimals."""
-        pattern = self.locale.percent_formats[None].pattern
+        pattern = str(self.locale.percent_formats[None].pattern)
         return pattern.replace("0", "0.00", 1) if "." not in pattern else pattern
-
-
-# ---------------------------------------------------------------- the site in each language
-
-
-def site_in(site: Site, language: str) -> Site:
-    """The site with `language` as its pages' language, and its texts in that language."""
-    texts = {name: text for lang, name, text in site.translated if lang == language}
-    if not texts:
-        return replace(site, language=language)
-    components = []
-    for index, component in enumerate(site.components):
-        field = f"components[{index}]."
-        group = texts.get(field + "group", component.group)
-        components.append(
-            replace(
-                component,
-                name=texts.get(field + "name", component.name),
-                group=group or None,
-                description=texts.get(field + "description", component.description),
-            )
-        )
-    return replace(
-        site,
-        language=language,
-        title=texts.get("title", site.title),
-        description=texts.get("description", site.description),
-        components=tuple(components),
-    )

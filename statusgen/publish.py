@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from statusgen.errors import ContentError, Problem
+from statusgen.errors import Problem, PublishError
 
 STAGING_MARK = ".statusgen-staging-"
 LOCK_SUFFIX = ".statusgen-lock"
@@ -72,7 +72,7 @@ def safe_relative(path: str) -> str:
         or normal != path
         or "\x00" in path
     ):
-        raise ContentError([Problem(path, None, "", "refusing to write outside the output folder")])
+        raise PublishError([Problem(path, None, "", "refusing to write outside the output folder")])
     return normal
 
 
@@ -142,7 +142,7 @@ class SiteFiles(Mapping[str, bytes]):
         data = (self.folder / path).read_bytes()
         if file_hash(data) != digest:
             message = "a published file changed while the site was being built; build again"
-            raise ContentError([Problem(str(self.folder / path), None, "", message)])
+            raise PublishError([Problem(str(self.folder / path), None, "", message)])
         return data
 
     def __contains__(self, path: object) -> bool:
@@ -182,7 +182,7 @@ def write_site(
     shown = str(output)
     if MARKER in files:
         message = f"the site has a file named {MARKER}, the name statusgen keeps for its marker"
-        raise ContentError([Problem(shown, None, "", message)])
+        raise PublishError([Problem(shown, None, "", message)])
     ours = _is_our_link(output)
     output = check_output(output, linked, protected)  # (before anything is created beside it)
     files = _marked(files, _carried(output, files))
@@ -199,7 +199,7 @@ def write_site(
     except OSError as error:
         reason = error.strerror or str(error)
         where = f" ({error.filename})" if error.filename and str(error.filename) != shown else ""
-        raise ContentError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
+        raise PublishError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
 
 
 # Files no build renders that a site keeps from one build to the next: the record of the messages
@@ -233,7 +233,7 @@ def _marked(files: Mapping[str, bytes], carried: Mapping[str, bytes]) -> Mapping
 def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[str, Path]] = ()) -> Path:
     """Refuse an output that is not statusgen's to replace; return what a build replaces there.
 
-    Refused, with a located ContentError and nothing touched: the working folder or a folder holding
+    Refused, with a located PublishError and nothing touched: the working folder or a folder holding
     it; a folder that is, holds or lies inside one of the `protected` folders (`(what, folder)`: the
     content folder, the theme folders); something that is not a folder; in link mode, a symbolic
     link of the user's; and an existing folder that is not empty and holds no sign of an earlier
@@ -244,8 +244,8 @@ def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[s
     """
     shown = str(output)
 
-    def refuse(message: str, hint: str = "") -> ContentError:
-        return ContentError([Problem(shown, None, "", message, hint)])
+    def refuse(message: str, hint: str = "") -> PublishError:
+        return PublishError([Problem(shown, None, "", message, hint)])
 
     ours = _is_our_link(output)
     if output.is_symlink() and not ours:

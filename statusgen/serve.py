@@ -31,7 +31,7 @@ import watchfiles
 
 from statusgen.build import build, default_cache_dir, theme_search_path
 from statusgen.cdn import content_type
-from statusgen.errors import ContentError, Problem
+from statusgen.errors import Problem, StatusgenError
 from statusgen.publish import MARKER
 
 EVENTS_PATH = "/__statusgen__/events"
@@ -91,7 +91,7 @@ class Preview:
         try:
             build(self.content_dir, self.output, now, cache_dir=default_cache_dir(self.content_dir))
         except Exception as error:  # the preview outlives any failed build (a file vanishing mid-build…)
-            if isinstance(error, ContentError):
+            if isinstance(error, StatusgenError):
                 problems: tuple[Problem, ...] = tuple(error.problems)
             else:
                 problems = (Problem(str(self.content_dir), None, "", f"the build failed: {error!r}"),)

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from statusgen.i18n import LABELS
 from statusgen.models import (
     IMPACT_STATUS,
     STATUS_SEVERITY,
@@ -34,8 +33,16 @@ class Indicator(StrEnum):
     MAINTENANCE = "maintenance"
 
 
-# Statuspage's `status.description` words, which its API gives in English whatever the page's language.
-INDICATOR_DESCRIPTIONS: dict[Indicator, str] = {Indicator(k): v for k, v in LABELS["indicator"].items()}
+# Statuspage's `status.description` words, which its API gives in English whatever the page's language
+# (the JSON API and `changes` read them; the pages show `i18n.LABELS["indicator"]`, translated, whose
+# English is the same words: a test keeps them equal).
+INDICATOR_DESCRIPTIONS: dict[Indicator, str] = {
+    Indicator.NONE: "All Systems Operational",
+    Indicator.MINOR: "Minor Service Outage",
+    Indicator.MAJOR: "Partial System Outage",
+    Indicator.CRITICAL: "Major System Outage",
+    Indicator.MAINTENANCE: "Service Under Maintenance",
+}
 
 _STATUS_INDICATOR: dict[ComponentStatus, Indicator] = {
     ComponentStatus.OPERATIONAL: Indicator.NONE,

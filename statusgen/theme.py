@@ -13,6 +13,7 @@ import gettext
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import jinja2
@@ -22,6 +23,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from statusgen import frontmatter
+from statusgen.content.reader import Reader, describe, raise_errors
 from statusgen.errors import LINK_MESSAGE, ContentError, Problem, did_you_mean, link_problem
 
 THEME_KEYS = ("extends", "description")
@@ -101,65 +103,85 @@ class _LinkFreeLoader(jinja2.FileSystemLoader):
 def find_theme(
     name: str, search: Sequence[Path], site_path: str = "site.yaml", line: int | None = None
 ) -> Theme:
-    """Resolve a theme by name through `search`, following `extends`; problems are ContentErrors."""
+    """Resolve a theme by name through `search`, following `extends`; every problem of the chain
+    (each `theme.yaml`'s, read with the content reader, and any symbolic link) is raised at once as
+    a ContentError."""
     folders: list[Path] = []
     names: list[str] = []
-    where, where_line, field = site_path, line, "theme"
+    problems: list[Problem] = []
+    where = _Where(site_path, line, "theme")
     current: str | None = name
     while current is not None:
-        if current in names:
-            chain = " → ".join([*names, current])
-            raise ContentError([Problem(where, where_line, field, f"themes extend in a loop: {chain}")])
-        folder = next((d / current for d in search if (d / current / "theme.yaml").is_file()), None)
+        folder = _theme_folder(current, names, search, where, problems)
         if folder is None:
-            available = sorted({p.parent.name for d in search if d.is_dir() for p in d.glob("*/theme.yaml")})
-            raise ContentError(
-                [
-                    Problem(
-                        where,
-                        where_line,
-                        field,
-                        f"no theme named {current!r}; available: {', '.join(available) or 'none'}",
-                        did_you_mean(current, available),
-                    )
-                ]
-            )
-        config_path = folder / "theme.yaml"
-        links = [path for path in (folder, config_path) if path.is_symlink()]
-        if links:  # (nothing is read through a link, not even theme.yaml)
-            raise ContentError([link_problem(links[0].as_posix())])
+            break
         folders.append(folder)
         names.append(current)
-        shown = config_path.as_posix()
-        text = frontmatter.decode(shown, config_path.read_bytes())
-        config = frontmatter.load_yaml(shown, text) or {}
-        if not isinstance(config, dict):
-            raise ContentError([Problem(shown, 1, "", "expected a mapping of fields")])
-        source = frontmatter.SourceMap(text)
-        for key in config:
-            if key not in THEME_KEYS:
-                raise ContentError(
-                    [
-                        Problem(
-                            shown,
-                            source.line((str(key),)),
-                            str(key),
-                            f"unknown key; expected one of {', '.join(THEME_KEYS)}",
-                            did_you_mean(key, THEME_KEYS),
-                        )
-                    ]
-                )
-        parent = config.get("extends")
-        if parent is not None and not isinstance(parent, str):
-            raise ContentError(
-                [Problem(shown, source.line(("extends",)), "extends", "expected a theme name")]
-            )
-        where, where_line, field = shown, source.line(("extends",)), "extends"
-        current = parent
+        current, where = read_theme_config(folder / "theme.yaml", problems)
     links = [link for f in folders for part in ("templates", "static") for link in theme_files(f / part)[1]]
-    if links:
-        raise ContentError([link_problem(link.as_posix()) for link in links])
+    problems.extend(link_problem(link.as_posix()) for link in links)
+    raise_errors(problems)
     return Theme(name, tuple(folders), tuple(names))
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a theme is named: `theme` in site.yaml, or `extends` in a child's theme.yaml."""
+
+    path: str
+    line: int | None
+    field: str
+
+    def problem(self, message: str, hint: str = "") -> Problem:
+        """A problem located where the theme is named."""
+        return Problem(self.path, self.line, self.field, message, hint)
+
+
+def _theme_folder(
+    name: str, chain: Sequence[str], search: Sequence[Path], where: _Where, problems: list[Problem]
+) -> Path | None:
+    """The folder of the theme `name` (the first of `search` that has it), or None with a problem:
+    it extends itself through `chain`, it is nowhere, or it (or its theme.yaml) is a link."""
+    if name in chain:
+        problems.append(where.problem(f"themes extend in a loop: {' → '.join([*chain, name])}"))
+        return None
+    folder = next((d / name for d in search if (d / name / "theme.yaml").is_file()), None)
+    if folder is None:
+        available = sorted({p.parent.name for d in search if d.is_dir() for p in d.glob("*/theme.yaml")})
+        message = f"no theme named {name!r}; available: {', '.join(available) or 'none'}"
+        problems.append(where.problem(message, did_you_mean(name, available)))
+        return None
+    links = [path for path in (folder, folder / "theme.yaml") if path.is_symlink()]
+    if links:  # (nothing is read through a link, not even theme.yaml)
+        problems.append(link_problem(links[0].as_posix()))
+        return None
+    return folder
+
+
+def read_theme_config(path: Path, problems: list[Problem]) -> tuple[str | None, _Where]:
+    """Read a `theme.yaml` with the content reader, adding its problems to `problems`: the theme it
+    extends (None for none, or when `extends` is wrong) and where that is named."""
+    shown = path.as_posix()
+    nowhere = _Where(shown, None, "extends")
+    try:
+        text = frontmatter.decode(shown, path.read_bytes())
+        config = frontmatter.load_yaml(shown, text)
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None, nowhere
+    source = frontmatter.SourceMap(text)
+    reader = Reader(shown, source, UTC, problems)
+    if config is not None and not isinstance(config, dict):
+        reader.problem((), f"expected a mapping of fields, got {describe(config)}")
+        return None, nowhere
+    fields = reader.mapping(config or {}, (), THEME_KEYS, ()) or {}
+    if "description" in fields:
+        reader.text(fields["description"], ("description",))
+    parent = fields.get("extends")
+    if parent is not None and not isinstance(parent, str):
+        reader.problem(("extends",), f"expected a theme name, got {describe(parent)}")
+        parent = None
+    return parent, _Where(shown, source.line(("extends",)), "extends")
 
 
 def environment(

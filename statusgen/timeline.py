@@ -143,7 +143,8 @@ def changes_state(updates: Sequence[Update]) -> bool:
 def replay(incident: Incident, updates: Sequence[Update], end: datetime | None) -> tuple[list[Point], Impact]:
     """The incident's state at `started` and after each update (the state each update announces),
     in time order, and the highest impact reached before `end`."""
-    impact, components = incident.impact, dict(incident.components)
+    impact = incident.impact
+    components: Mapping[str, ComponentStatus] = dict(incident.components)
     points: list[Point] = [(incident.started, impact, components)]
     saved: tuple[Impact, Mapping[str, ComponentStatus]] | None = None  # the state a resolution ended
     highest = impact

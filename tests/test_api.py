@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from referencing import Registry, Resource
 
 from statusgen import check
-from statusgen.api import compare, stable_id, to_json
+from statusgen.changes import compare
 from statusgen.cli import main
+from statusgen.statuspage import stable_id, to_json
 from tests.conftest import NOW, incident_text
 from tests.test_feeds import OUTAGE, WINDOW, build_files, build_result
 

@@ -349,8 +349,9 @@ def test_an_update_says_which_translations_it_leaves_behind(make_content) -> Non
 
 
 def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
-    """A commented site.yaml, an example incident, templates, a .gitignore and a CI workflow that
-    checks pull requests and builds main; the site is valid with no warning."""
+    """A commented site.yaml pointing editors at its schema, an example incident, templates, a
+    .gitignore and a CI workflow that checks pull requests and builds main; the site is valid with
+    no warning."""
     folder = tmp_path / "status"
     result = CliRunner().invoke(
         main, ["init", str(folder), "--title", "Acme: status", "--timezone", "Europe/Paris"]
@@ -360,6 +361,9 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
     assert content.site.title == "Acme: status" and content.site.timezone == "Europe/Paris"
     assert content.warnings == () and len(content.incidents) == 1
     assert "# " in (folder / "content" / "site.yaml").read_text()  # commented for its reader
+    assert (folder / "content" / "site.yaml").read_text().startswith(  # editors validate it (test_schema.py)
+        "# yaml-language-server: $schema=schemas/site.schema.json\n"
+    ) and (folder / "content" / "schemas" / "site.schema.json").is_file()
     assert sorted(p.stem for p in (folder / "content" / "templates").glob("*.md")) == [
         "identified",
         "investigating",
@@ -504,6 +508,7 @@ def test_a_site_from_init_takes_the_whole_outage_in_commands(tmp_path: Path) -> 
 # ---------------------------------------------------------------- progress
 
 
+@pytest.mark.slow
 def test_progress_shows_on_a_terminal_only(make_content, tmp_path: Path) -> None:
     """On a terminal, `build` says what each stage does; in CI (no terminal) and with --quiet it
     prints only its summary, or nothing."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from statusgen import ContentError, build, check
+from statusgen import ContentError, PublishError, build, check
 from statusgen.publish import MARKER, MARKER_TEXT, STAGING_MARK, safe_relative, write_site
 from tests.conftest import NOW, SITE_YAML, incident_text, read_site, read_tree, stylesheet
 
@@ -119,7 +119,7 @@ def test_the_marker_is_the_writers_and_no_part_of_the_rendered_site(make_content
         build(content, tmp_path / f"out-{linked}", NOW, linked=linked)
         assert read_tree(tmp_path / f"out-{linked}") == {**files, MARKER: MARKER_TEXT}
     assert b"statusgen build" in MARKER_TEXT and b"delete\nthe folder by hand" in MARKER_TEXT
-    with pytest.raises(ContentError, match="the name statusgen keeps for its marker"):
+    with pytest.raises(PublishError, match="the name statusgen keeps for its marker"):
         write_site({MARKER: b"a page"}, tmp_path / "other")
     assert not (tmp_path / "other").exists()
 
@@ -173,9 +173,9 @@ def test_an_interrupted_fallback_swap_is_rolled_back(make_content, tmp_path: Pat
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/passwd", "a/../../b", "a\\b", "", "a//b"])
 def test_paths_leaving_the_output_folder_are_refused(path: str, tmp_path: Path) -> None:
     """No output path can point outside the output folder."""
-    with pytest.raises(ContentError, match="outside the output folder"):
+    with pytest.raises(PublishError, match="outside the output folder"):
         safe_relative(path)
-    with pytest.raises(ContentError):
+    with pytest.raises(PublishError):
         write_site({path: b"x"}, tmp_path / "public")
     assert not (tmp_path / "escape.html").exists()
 

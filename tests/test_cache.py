@@ -61,6 +61,7 @@ def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, b
     return dict(result.files)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path, linked: bool) -> None:
     """Cold, warm, and after every kind of edit, the cache never changes a byte of the output."""
@@ -110,11 +111,12 @@ def test_link_mode_keeps_unchanged_pages_without_reading_or_writing_them(site: P
     assert dict(result.files) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["edited", "deleted"])
 def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, damage: str) -> None:
     """A page of the served copy edited or deleted by hand is not carried into the next copy:
     what is taken from the served copy is checked against its hash first. (Link mode trusts its
-    manifest of the copy it writes into, as it always has: see the README.)"""
+    manifest of the copy it writes into, as it always has: see benchmarks/README.md.)"""
     output = site.parent / "public"
     options = {"workers": 1, "cache_dir": site.parent / ".statusgen-cache", "linked": True}
     build(site, output, NOW, **options)  # type: ignore[arg-type]
@@ -129,6 +131,7 @@ def test_link_mode_never_publishes_a_served_page_changed_by_hand(site: Path, dam
     assert read_site(output) == dict(result.files) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> None:
     """Two link-mode builds of one output overlap (the lock covers only the writing): whichever
     publishes second publishes a whole, correct site, or fails and leaves the first's in place."""
@@ -150,6 +153,7 @@ def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> N
     assert read_site(output) == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
     site: Path, rendered: list[str]
 ) -> None:
@@ -163,6 +167,7 @@ def test_a_published_page_edited_by_hand_is_rendered_again_in_swap_mode(
     assert "incidents/old/index.html" in rendered and b"Defaced" not in files["incidents/old/index.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit", ["site.yaml", "template", "static file"])
 def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list[str], edit: str) -> None:
     """site.yaml, a theme template or a static file changed: every page is rendered again."""
@@ -186,6 +191,7 @@ def test_site_and_theme_changes_invalidate_every_page(site: Path, rendered: list
     assert files == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_markdown_is_converted_once_not_again_when_pages_are(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -249,6 +255,7 @@ def test_one_new_text_rewrites_one_file_of_the_markdown_cache(site: Path) -> Non
     assert len([name for name in after if after[name] != before.get(name)]) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "foreign key", "planted pickle"])
 def test_a_damaged_or_planted_cache_is_rebuilt_never_trusted(
     site: Path, damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -287,6 +294,7 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(site: Path) -> None:
 # ---------------------------------------------------------------- link mode
 
 
+@pytest.mark.slow
 def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tmp_path: Path) -> None:
     """The output is a link to one of two copies; a rebuild rewrites only the files that changed."""
     output = tmp_path / "public"
@@ -306,6 +314,7 @@ def test_link_mode_writes_only_changed_files_and_flips_atomically(site: Path, tm
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Path) -> None:
     """A copy whose manifest is missing (a build killed while updating it) is rewritten whole."""
     output = tmp_path / "public"
@@ -323,6 +332,7 @@ def test_link_mode_recovers_from_an_interrupted_update(site: Path, tmp_path: Pat
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> None:
     """A plain output folder becomes the link, and back; the content is always the whole site."""
     output = tmp_path / "public"
@@ -336,6 +346,7 @@ def test_switching_between_swap_and_link_modes(site: Path, tmp_path: Path) -> No
     assert tree == dict(result.files)
 
 
+@pytest.mark.slow
 def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Path) -> None:
     """The copies share unchanged files by hard links: a rebuild replaces files, never writes into them."""
     output = tmp_path / "public"
@@ -351,6 +362,7 @@ def test_updating_one_copy_never_touches_the_served_one(site: Path, tmp_path: Pa
     assert b"rewritten" in (output / "incidents" / "old" / "index.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
     """A site big enough to be spread over processes builds byte-identical with 1 and 3 workers."""
     files = {
@@ -366,6 +378,7 @@ def test_worker_processes_give_the_same_bytes_as_one(make_content) -> None:
     assert check(content, NOW, workers=3).files == check(content, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_renamed_file_is_not_served_under_its_old_name(site: Path) -> None:
     """Renaming (or swapping) files changes the links of the history pages that list them."""
     cached(site)
@@ -375,6 +388,7 @@ def test_a_renamed_file_is_not_served_under_its_old_name(site: Path) -> None:
     assert files == check(site, NOW, workers=1).files
 
 
+@pytest.mark.slow
 def test_a_history_of_ended_incidents_says_when_they_last_changed(site: Path) -> None:
     """Whatever `now`, a history page listing only ended entries shows the same "Updated" time."""
     (site / "incidents" / "open.md").unlink()
@@ -387,6 +401,7 @@ def test_a_history_of_ended_incidents_says_when_they_last_changed(site: Path) ->
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("library", ["nh3", "markdown", "babel", "jinja2"])
 def test_another_library_version_renders_pages_again(
     site: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch, library: str
@@ -403,11 +418,11 @@ def test_another_library_version_renders_pages_again(
 
 def test_link_mode_keeps_a_symbolic_link_of_the_users_own(site: Path, tmp_path: Path) -> None:
     """An output that is the user's own link is not silently replaced by link mode."""
-    from statusgen import ContentError
+    from statusgen import PublishError
 
     (tmp_path / "www").mkdir()
     (tmp_path / "public").symlink_to(tmp_path / "www")
-    with pytest.raises(ContentError, match="this one is yours"):
+    with pytest.raises(PublishError, match="this one is yours"):
         build(site, tmp_path / "public", NOW, workers=1, linked=True)
     assert os.readlink(tmp_path / "public") == str(tmp_path / "www")
 
@@ -416,7 +431,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
     """A worker killed (as the OOM killer would) gives a clear error, not a build that never ends."""
     import signal
 
-    from statusgen import ContentError
+    from statusgen import WorkerError
     from statusgen.build import parallel_map
 
     def work(item: int) -> int:
@@ -424,7 +439,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return item
 
-    with pytest.raises(ContentError, match="worker process of the build ended unexpectedly"):
+    with pytest.raises(WorkerError, match="worker process of the build ended unexpectedly"):
         parallel_map(work, range(300), workers=2)
     assert parallel_map(lambda item: item * 2, range(300), workers=2) == [n * 2 for n in range(300)]
 
@@ -434,7 +449,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     a clear error if the process is killed, come back to the caller."""
     import signal
 
-    from statusgen import ContentError, Problem
+    from statusgen import ContentError, Problem, WorkerError
     from statusgen.build import InBackground
 
     parent = os.getpid()
@@ -460,7 +475,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     with pytest.raises(RuntimeError, match="Odd: cannot unpickle"), InBackground(odd, workers=2) as work:
         work.result()
     with (
-        pytest.raises(ContentError, match="worker process of the build ended unexpectedly"),
+        pytest.raises(WorkerError, match="worker process of the build ended unexpectedly"),
         InBackground(lambda: os.kill(os.getpid(), signal.SIGKILL), workers=2) as work,
     ):
         work.result()
@@ -468,6 +483,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
         raise RuntimeError("the build failed meanwhile")  # and does not wait 30 s for the work
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site: Path, linked: bool) -> None:
     """An ended-looking incident whose file holds an update dated after `now` is shown as of `now`:
@@ -488,6 +504,7 @@ def test_an_incident_with_updates_still_to_come_is_rendered_as_of_each_now(site:
         assert (b"Follow-up posted" in files["incidents/later/index.html"]) == (now > NOW)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_the_history_index_follows_entries_it_does_not_show(
     make_content, tmp_path: Path, linked: bool
@@ -525,11 +542,28 @@ def test_the_history_index_follows_entries_it_does_not_show(
 
 def test_kept_paths_are_checked_like_written_ones(tmp_path: Path) -> None:
     """A kept file's path is checked before publishing, like a rendered one's."""
-    from statusgen import ContentError
+    from statusgen import PublishError
     from statusgen.publish import SiteFiles, write_site
 
     files = SiteFiles({"index.html": b"<p>x</p>"}, {"../secret.txt": "0" * 64}, tmp_path)
     for linked in (False, True):
-        with pytest.raises(ContentError, match="outside the output folder"):
+        with pytest.raises(PublishError, match="outside the output folder"):
             write_site(files, tmp_path / "deep" / "public", linked)
     assert not (tmp_path / "deep" / "secret.txt").exists()
+
+
+def test_the_code_version_covers_the_modules_of_subpackages(tmp_path: Path) -> None:
+    """A changed module changes the code version the cache is keyed by, whether it is at the top
+    of the package or in a subpackage (`statusgen/content/…`), and so does a moved one."""
+    from statusgen.cache import code_digest
+
+    write_tree(tmp_path, {"a.py": "A = 1\n", "content/__init__.py": "", "content/walk.py": "B = 1\n"})
+    before = code_digest(tmp_path)
+    (tmp_path / "content" / "walk.py").write_text("B = 2\n")
+    changed = code_digest(tmp_path)
+    assert changed != before
+    (tmp_path / "content" / "walk.py").rename(tmp_path / "walk.py")
+    moved = code_digest(tmp_path)
+    assert moved != changed
+    (tmp_path / "notes.txt").write_text("not code")
+    assert code_digest(tmp_path) == moved

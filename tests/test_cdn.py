@@ -90,6 +90,7 @@ def test_every_file_gets_exactly_one_cache_policy_from_the_headers_file() -> Non
     assert data["content_types"][".rss"] == "application/rss+xml; charset=utf-8"
 
 
+@pytest.mark.slow
 def test_the_headers_file_stays_within_cloudflares_rules_with_many_languages(tmp_path: Path) -> None:
     """Nine languages: one rule per language folder, and `:lang` for their feeds' types."""
     content = tmp_path / "content"
@@ -155,6 +156,7 @@ def test_sitemap_and_robots() -> None:
 # ---------------------------------------------------------------- precompression
 
 
+@pytest.mark.slow
 def test_precompressed_copies_are_exact_and_the_same_build_after_build(make_content, tmp_path: Path) -> None:
     """`.gz` and `.br` beside every text file, decompressing to it; two builds, and a warm link-mode
     build that keeps unchanged pages, give the same bytes."""
@@ -207,6 +209,7 @@ def check_links(files: dict[str, bytes], base_url: str) -> list[str]:
     return broken
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("base_url", ["https://status.example.com/", "https://example.github.io/status/"])
 def test_every_link_of_the_example_site_resolves(tmp_path: Path, base_url: str) -> None:
     """The link checker over the built example, hosted at a domain's root and under a sub-path:

@@ -14,8 +14,7 @@ import pytest
 from click.shell_completion import CompletionItem
 from click.testing import CliRunner
 
-from statusgen import cli
-from statusgen.cli import main, resolve_now
+from statusgen.cli import completion, main, resolve_now
 from tests.conftest import SITE_YAML, incident_text, write_tree
 
 
@@ -291,21 +290,22 @@ def test_slugs_complete_from_the_content_folder(make_content, tmp_path: Path, mo
     names it too), from --content if given, else content/; translations are not offered."""
     content = make_content(COMPLETION_SITE)
     ctx = _context("update", content_dir=content)
-    everything = cli.complete_slug(ctx, ctx.command.params[0], "")
+    everything = completion.complete_slug(ctx, ctx.command.params[0], "")
     assert [(item.value, item.help) for item in everything] == [
         ("2026-12-10-db-upgrade", "maintenance"),
         ("2026-12-05-checkout-errors", "incident"),
         ("2026-12-01-api-down", "incident"),
     ]
-    assert _values(cli.complete_slug(ctx, ctx.command.params[0], "che")) == ["checkout-errors"]
-    assert _values(cli.complete_slug(ctx, ctx.command.params[0], "2026-12-0")) == [
+    assert _values(completion.complete_slug(ctx, ctx.command.params[0], "che")) == ["checkout-errors"]
+    assert _values(completion.complete_slug(ctx, ctx.command.params[0], "2026-12-0")) == [
         "2026-12-05-checkout-errors",
         "2026-12-01-api-down",
     ]
     monkeypatch.chdir(tmp_path)  # (content/ is there)
-    assert _values(cli.complete_slug(_context("postmortem"), ctx.command.params[0], "a")) == ["api-down"]
+    found = completion.complete_slug(_context("postmortem"), ctx.command.params[0], "a")
+    assert _values(found) == ["api-down"]
     monkeypatch.chdir(content)
-    assert cli.complete_slug(_context("resolve"), ctx.command.params[0], "") == []
+    assert completion.complete_slug(_context("resolve"), ctx.command.params[0], "") == []
 
 
 def test_update_status_completes_with_the_statuses_of_the_entrys_kind(make_content) -> None:
@@ -317,7 +317,7 @@ def test_update_status_completes_with_the_statuses_of_the_entrys_kind(make_conte
     def offered(incomplete: str = "", args: tuple[str, ...] = (), **params: object) -> list[str]:
         ctx = _context("update", content_dir=content, **params)
         ctx.args = list(args)
-        return _values(cli.complete_status(ctx, status, incomplete))
+        return _values(completion.complete_status(ctx, status, incomplete))
 
     assert offered(slug="checkout-errors") == ["investigating", "identified", "monitoring", "resolved"]
     assert offered(slug="2026-12-10-db-upgrade") == ["scheduled", "in_progress", "verifying", "completed"]
@@ -332,17 +332,17 @@ def test_components_complete_with_ids_and_statuses(make_content) -> None:
     content = make_content(COMPLETION_SITE)
     update = _context("update", content_dir=content)
     option = next(p for p in update.command.params if p.name == "components_texts")
-    assert _values(cli.complete_components(update, option, "")) == ["web", "api", "mail"]
-    assert _values(cli.complete_components(update, option, "web=ma")) == ["web=major_outage"]
-    assert _values(cli.complete_components(update, option, "web=major_outage,")) == [
+    assert _values(completion.complete_components(update, option, "")) == ["web", "api", "mail"]
+    assert _values(completion.complete_components(update, option, "web=ma")) == ["web=major_outage"]
+    assert _values(completion.complete_components(update, option, "web=major_outage,")) == [
         "web=major_outage,api",
         "web=major_outage,mail",
     ]
     new = _context("new", "incident", content_dir=content)
-    assert _values(cli.complete_components(new, option, "web,a")) == ["web,api"]
-    assert _values(cli.complete_components(new, option, "web=")) == []
+    assert _values(completion.complete_components(new, option, "web,a")) == ["web,api"]
+    assert _values(completion.complete_components(new, option, "web=")) == []
     nowhere = _context("update", content_dir=content / "nowhere")
-    assert cli.complete_components(nowhere, option, "") == []
+    assert completion.complete_components(nowhere, option, "") == []
 
 
 def test_completion_through_clicks_machinery(make_content) -> None:

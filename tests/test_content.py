@@ -132,7 +132,7 @@ def test_all_errors_of_all_files_are_reported_together(make_content) -> None:
 
 def test_oversized_file_is_refused(make_content, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file over the size cap is an error naming its size, not a slow or crashing build."""
-    monkeypatch.setattr("statusgen.content.MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("statusgen.content.walk.MAX_FILE_BYTES", 1000)
     content_dir = make_content({"incidents/big.md": incident_text(body="x" * 2000)})
     with pytest.raises(ContentError, match="limit for one content file"):
         load_content(content_dir)
@@ -141,3 +141,34 @@ def test_oversized_file_is_refused(make_content, monkeypatch: pytest.MonkeyPatch
 def test_impact_enum_values() -> None:
     """Impact values are exactly Statuspage's."""
     assert [i.value for i in Impact] == ["none", "minor", "major", "critical"]
+
+
+def test_the_load_stage_can_be_driven_step_by_step(make_content) -> None:
+    """`plan_content` lists the documents as plain data (picklable jobs, for worker processes),
+    `read_document` reads each, and `assemble_content` gives what `load_content` gives; the
+    problems of every file and the checks across files come at once from the last step."""
+    import pickle
+
+    from statusgen.content import assemble_content, plan_content, read_document
+
+    files = {
+        "incidents/a.md": incident_text(),
+        "incidents/b.md": incident_text(title="Second", started="2012-06-20T09:00:00-07:00"),
+        "maintenance/m.md": "---\ntitle: M\nstart: 2012-06-22T09:00:00Z\nend: 2012-06-22T10:00:00Z\n---\n",
+    }
+    content_dir = make_content(files)
+    plan = plan_content(content_dir)
+    assert [Path(job.shown).name for job in plan.jobs] == ["a.md", "b.md", "m.md"]
+    assert pickle.loads(pickle.dumps(plan)) == plan
+    results = [read_document(job) for job in plan.jobs]
+    assert assemble_content(plan, results) == load_content(content_dir)
+    assert [i.slug for i in assemble_content(plan, results).incidents] == ["b", "a"]  # by start
+
+    broken = make_content({**files, "incidents/A.md": incident_text(impact="huge")})
+    plan = plan_content(broken)
+    with pytest.raises(ContentError) as caught:
+        assemble_content(plan, [read_document(job) for job in plan.jobs])
+    assert sorted((Path(p.path).name, p.field) for p in caught.value.problems) == [
+        ("A.md", "impact"),
+        ("a.md", ""),  # the slug 'a' is already used by A.md (read first)
+    ]

@@ -22,6 +22,9 @@ from statusgen.deploy import MANIFEST, deploy
 from statusgen.publish import MARKER
 from tests.conftest import NOW, incident_text, read_site
 
+# Slow (outside `pytest -m "not slow and not browser"`): a local S3 server (moto) per test.
+pytestmark = pytest.mark.slow
+
 BUCKET = "status"
 
 

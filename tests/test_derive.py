@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import ContentError, check, load_content, parse_incident, parse_site
-from statusgen.api import compare
+from statusgen.changes import compare
 from statusgen.derive import derive
 from statusgen.models import (
     DEFAULT_DOWNTIME_WEIGHTS,
@@ -371,6 +371,7 @@ def test_json_times_carry_milliseconds() -> None:
     )
 
 
+@pytest.mark.slow
 def test_changes_give_each_updates_own_status_and_what_it_changed() -> None:
     """Three updates between 10:30 and 12:00: each announced with its own status, the
     components it changed and a link to it; the incident's status apart."""
@@ -467,6 +468,7 @@ def simulated_status(incident: Incident, component: str, t: datetime, now: datet
     return state.get(component, ComponentStatus.OPERATIONAL)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(unfolding())
 def test_uptime_from_intervals_equals_a_minute_by_minute_simulation(case: tuple[Incident, datetime]) -> None:

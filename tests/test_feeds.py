@@ -350,6 +350,7 @@ def _crowded_entries(draw: st.DrawFn) -> list[Incident | Maintenance]:
     return entries
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_crowded_entries(), st.integers(1, 5))
 def test_feeds_choose_what_sorting_everything_would(entries: list, count: int) -> None:

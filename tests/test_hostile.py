@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import statusgen
-from statusgen import ContentError, build, check
+from statusgen import ContentError, PublishError, build, check
 from statusgen.derive import derive
 from statusgen.i18n import Formatter
 from statusgen.publish import MARKER, MARKER_TEXT, write_site
@@ -48,6 +48,7 @@ def build_or_errors(files: dict[str, bytes]) -> None:
             assert b"<" not in data
 
 
+@pytest.mark.slow
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
@@ -120,6 +121,7 @@ def test_bom_and_crlf_build(make_content) -> None:
     assert "Windows file" in built["incidents/b/index.html"].decode()
 
 
+@pytest.mark.slow
 def test_a_5_mb_post_mortem_builds_and_16_mb_is_refused(make_content) -> None:
     """The size cap sits far above any real incident: 5 MB builds, over 16 MB is a located error."""
     paragraph = (
@@ -274,7 +276,7 @@ def test_an_output_overlapping_the_content_is_refused(make_content, tmp_path: Pa
     """--output equal to, inside or above the content folder would delete the content: refused."""
     content = make_content({"incidents/x.md": incident_text()})
     for output in (content, content / "incidents", content.parent):
-        with pytest.raises(ContentError, match="overlaps the content folder"):
+        with pytest.raises(PublishError, match="overlaps the content folder"):
             build(content, output, NOW)
     assert (content / "incidents" / "x.md").exists() and (content / "site.yaml").exists()
 
@@ -287,9 +289,9 @@ def test_an_output_holding_the_working_folder_is_refused(make_content, tmp_path:
     (work / "keep.txt").write_text("keep")
     monkeypatch.chdir(work)
     for linked in (False, True):
-        with pytest.raises(ContentError, match="holds the working folder"):
+        with pytest.raises(PublishError, match="holds the working folder"):
             build(content, Path("."), NOW, linked=linked)
-        with pytest.raises(ContentError, match=r"holds the working folder|overlaps the content folder"):
+        with pytest.raises(PublishError, match=r"holds the working folder|overlaps the content folder"):
             build(content, Path(".."), NOW, linked=linked)
     assert (work / "keep.txt").read_text() == "keep"
 
@@ -317,7 +319,7 @@ def test_unusable_outputs_are_located_errors(make_content, tmp_path: Path, case:
     else:
         (tmp_path / "file").write_text("x")
         output = tmp_path / "file" / "sub"
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(PublishError) as caught:
         build(content, output, NOW)
     assert str(output) in str(caught.value)
 
@@ -376,7 +378,7 @@ def test_a_folder_statusgen_did_not_write_is_refused_and_left_untouched(
     content = make_content({"incidents/x.md": incident_text()})
     output = write_tree(tmp_path / "docs", {"notes.md": "mine", "drafts/plan.md": "also mine"})
     before = snapshot(tmp_path)
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(PublishError) as caught:
         build(content, output, NOW, linked=linked)
     (problem,) = caught.value.problems
     assert problem.path == str(output)
@@ -384,7 +386,7 @@ def test_a_folder_statusgen_did_not_write_is_refused_and_left_untouched(
         "the output folder holds 1 file and 1 folder that statusgen did not write, such as drafts/, notes.md"
     )
     assert problem.hint == "choose another --output, or delete the folder by hand to start over"
-    with pytest.raises(ContentError, match="did not write"):  # the write stage refuses it by itself too
+    with pytest.raises(PublishError, match="did not write"):  # the write stage refuses it by itself too
         write_site({"index.html": b"x"}, output, linked)
     assert snapshot(tmp_path) == before
 
@@ -421,7 +423,7 @@ def test_an_output_of_an_earlier_release_is_replaced(make_content, tmp_path: Pat
     assert (output / MARKER).is_file() and (output / "index.html").read_text() != "old"
     for sign in ("api/statusgen/next-change.json", "headers.json"):
         partial = write_tree(tmp_path / f"partial-{sign.replace('/', '-')}", {sign: "{}"})
-        with pytest.raises(ContentError, match="statusgen did not write"):
+        with pytest.raises(PublishError, match="statusgen did not write"):
             build(content, partial, NOW)
         assert snapshot(partial) == snapshot(write_tree(tmp_path / "again", {sign: "{}"}))
         shutil.rmtree(tmp_path / "again")
@@ -454,12 +456,13 @@ def test_theme_folders_and_the_contents_parents_are_refused(
     }
     for output, what in refused.items():
         for linked in (False, True):
-            with pytest.raises(ContentError, match=f"overlaps {what}") as caught:
+            with pytest.raises(PublishError, match=f"overlaps {what}") as caught:
                 build(content, output, NOW, linked=linked)
             assert caught.value.problems[0].path == str(output)
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_link_mode_owns_its_link_and_swap_mode_checks_the_folder_a_link_points_to(
     make_content, tmp_path: Path
 ) -> None:
@@ -477,7 +480,7 @@ def test_link_mode_owns_its_link_and_swap_mode_checks_the_folder_a_link_points_t
     link = tmp_path / "site"
     link.symlink_to(users)
     before = snapshot(tmp_path)
-    with pytest.raises(ContentError, match=r"holds 1 file that statusgen did not write, such as notes\.md"):
+    with pytest.raises(PublishError, match=r"holds 1 file that statusgen did not write, such as notes\.md"):
         build(content, link, NOW)
     assert snapshot(tmp_path) == before
     (users / "notes.md").unlink()
@@ -493,6 +496,6 @@ def test_a_file_as_the_output_is_refused_in_either_mode(make_content, tmp_path: 
     content = make_content({})
     (tmp_path / "public").write_text("a file of the user's")
     before = snapshot(tmp_path)
-    with pytest.raises(ContentError, match="exists and is not a folder"):
+    with pytest.raises(PublishError, match="exists and is not a folder"):
         build(content, tmp_path / "public", NOW, linked=linked)
     assert snapshot(tmp_path) == before

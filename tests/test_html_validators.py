@@ -25,6 +25,9 @@ from statusgen import build
 from tests.browser import chromium, serve
 from tests.tools import java_path, npm_package
 
+# Slow (outside `pytest -m "not slow and not browser"`): the Nu HTML checker (Java) and axe-core in Chromium.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 CONTENT = ROOT / "content"
 # During the outage of 21 June 2012, and the next day once it is resolved.

@@ -40,14 +40,14 @@ def test_the_template_holds_every_message_of_the_code_and_the_theme() -> None:
     """statusgen.pot is up to date: extracting the sources again finds exactly its messages."""
     with (LOCALE_DIR / "babel.cfg").open(
         encoding="utf-8"
-    ) as file:  # the configuration the README's command uses
+    ) as file:  # the configuration the documented command uses
         method_map, options = parse_mapping_cfg(file)
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     found = {
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options, keywords)
     }
-    assert found == template_ids(), "run the extract and update commands of README, Translating"
+    assert found == template_ids(), "run pybabel extract and update (CONTRIBUTING.md)"
 
 
 @pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
@@ -516,6 +516,7 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", [False, True], ids=["swap", "link"])
 def test_a_translation_edit_renders_only_that_language_again(
     bilingual: Path, pages: list[str], linked: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -10,7 +10,12 @@ from pathlib import Path
 from statusgen import check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pytest
+
 from benchmarks.corpus import NOW, write_corpus
+
+# Slow (outside `pytest -m "not slow and not browser"`): builds the benchmark corpus.
+pytestmark = pytest.mark.slow
 
 
 def gzipped(data: bytes) -> int:

@@ -15,6 +15,9 @@ import pytest
 from statusgen.publish import LOCK_SUFFIX, STAGING_MARK, write_site
 from tests.conftest import read_site, read_tree
 
+# Slow (outside `pytest -m "not slow and not browser"`): builds killed mid-write, repeated builds.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "content"
 

@@ -28,6 +28,9 @@ import statusgen.serve
 from statusgen.serve import Preview
 from tests.conftest import SITE_YAML, incident_text, write_tree
 
+# Slow (outside `pytest -m "not slow and not browser"`): the preview server, and waits on its file watcher.
+pytestmark = pytest.mark.slow
+
 SAFETY = 120.0  # seconds: the bound of any one wait, never a pace
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import parse_incident, parse_maintenance, parse_site
-from statusgen.derive import Change, derive, snapshot
+from statusgen.derive import derive, snapshot
 from statusgen.models import ComponentStatus, Content, Impact, MaintenanceStatus
 from statusgen.status import Indicator, local_days, maintenance_status
 from tests.conftest import SITE_YAML, incident_text
@@ -146,6 +147,7 @@ def test_days_are_local_and_dst_days_are_23_hours_long() -> None:
     assert days[2][2] - days[2][1] == 12 * 3600
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(contents(), instants)
 def test_uptime_always_stays_between_0_and_100(content: Content, now: datetime) -> None:
@@ -156,6 +158,7 @@ def test_uptime_always_stays_between_0_and_100(content: Content, now: datetime) 
         assert all(0.0 <= day.uptime <= 100.0 for day in state.days)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(contents(), instants, st.randoms(use_true_random=False))
 def test_the_order_of_incidents_never_changes_the_result(content: Content, now: datetime, rng) -> None:
@@ -170,6 +173,7 @@ def test_the_order_of_incidents_never_changes_the_result(content: Content, now: 
     assert {i.slug for i in first.active_incidents} == {i.slug for i in second.active_incidents}
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(contents(), instants)
 def test_the_banner_is_never_better_than_an_open_incident(content: Content, now: datetime) -> None:
@@ -185,6 +189,7 @@ def test_the_banner_is_never_better_than_an_open_incident(content: Content, now:
 FAR = T("2100-01-01T00:00:00+00:00")  # after every instant the strategies draw
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(contents())
 def test_history_lists_everything_newest_first_by_local_year_and_month(content: Content) -> None:
@@ -205,6 +210,7 @@ def test_history_lists_everything_newest_first_by_local_year_and_month(content: 
     assert len({(y.year) for y in years}) == len(years)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(contents(), st.integers(1, 4))
 def test_component_pages_list_each_components_newest_incidents(content: Content, count: int) -> None:
@@ -225,11 +231,12 @@ def test_component_pages_list_each_components_newest_incidents(content: Content,
             assert page.context["older"] == len(mine[count:])
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(contents(), instants)
 def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: datetime) -> None:
     """`bounds` and `next_changes` give what a walk over every dated event gives."""
-    from statusgen.derive import next_changes
+    from statusgen.next_change import Change, next_changes
 
     events = []  # (instant, reason, visible at `now`)
     for incident in content.incidents:
@@ -267,3 +274,14 @@ def test_bounds_and_next_changes_agree_with_every_event(content: Content, now: d
     assert [
         c for c in next_changes(content, now) if "leaves" not in c.reason and "window" not in c.reason
     ] == future
+
+
+def test_the_english_indicator_labels_are_statuspages_api_words() -> None:
+    """The pages' English words for the indicator (`i18n.LABELS`, translated for other languages)
+    are the words Statuspage's API gives as `status.description` (`status.INDICATOR_DESCRIPTIONS`,
+    English in every language): defined apart, so derivation needs no interface text, and equal."""
+    from statusgen.i18n import LABELS, labels
+    from statusgen.status import INDICATOR_DESCRIPTIONS
+
+    assert set(LABELS["indicator"]) == {str(i) for i in Indicator}
+    assert {Indicator(k): v for k, v in labels()["indicator"].items()} == INDICATOR_DESCRIPTIONS

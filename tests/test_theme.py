@@ -72,6 +72,52 @@ def test_themes_extending_in_a_loop_are_refused(tmp_path: Path) -> None:
         check(tmp_path / "content", NOW)
 
 
+def test_every_problem_of_theme_yaml_comes_at_once_located(tmp_path: Path) -> None:
+    """theme.yaml is read with the content reader: its unknown keys (with a hint) and a wrong
+    `extends` are all reported, each at its line, and so are the problems of the theme it extends."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: brand\n",
+            "themes/brand/theme.yaml": "descripton: Ours\nextends: base\ncolour: red\n",
+            "themes/base/theme.yaml": "extends: [default]\n",
+        },
+    )
+    with pytest.raises(ContentError) as caught:
+        check(tmp_path / "content", NOW)
+    shown = [str(p).removeprefix(tmp_path.as_posix() + "/") for p in caught.value.problems]
+    assert shown == [
+        "themes/base/theme.yaml:1: extends: expected a theme name, got a list",
+        "themes/brand/theme.yaml:1: descripton: unknown key 'descripton'; expected one of extends, "
+        "description (did you mean 'description'?)",
+        "themes/brand/theme.yaml:3: colour: unknown key 'colour'; expected one of extends, description",
+    ]
+
+
+def test_a_theme_yaml_that_is_not_a_mapping_is_located(tmp_path: Path) -> None:
+    """A theme.yaml holding a list names the file and line 1; an empty one is a theme of defaults."""
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: brand\n",
+            "themes/brand/theme.yaml": "- extends\n",
+            "themes/empty/theme.yaml": "",
+        },
+    )
+    with pytest.raises(ContentError) as caught:
+        check(tmp_path / "content", NOW)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.field) == (
+        (tmp_path / "themes/brand/theme.yaml").as_posix(),
+        1,
+        "",
+    )
+    assert problem.message == "expected a mapping of fields, got a list"
+    from statusgen.theme import find_theme
+
+    assert find_theme("empty", (tmp_path / "themes",)).names == ("empty",)
+
+
 def test_undefined_name_in_a_template_fails_with_the_template_line(tmp_path: Path) -> None:
     """Templates fail on undefined names, and the error names the template file and line."""
     write_tree(

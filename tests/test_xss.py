@@ -17,6 +17,9 @@ import pytest
 from statusgen import check
 from tests.conftest import NOW, write_tree
 
+# Slow (outside `pytest -m "not slow and not browser"`): hundreds of attack vectors, each built into a site.
+pytestmark = pytest.mark.slow
+
 BASE_URL = "https://status.example.com/"
 SVG_DATA = (
     "data:image/svg+xml;base64,"

@@ -17,7 +17,7 @@ from statusgen.errors import ContentError, Problem, did_you_mean
 from statusgen.models import Channel, Event
 
 if TYPE_CHECKING:
-    from statusgen.content import _Reader
+    from statusgen.content.reader import Reader as _Reader
 
 CHANNEL_KEYS = ("name", "url", "secret", "components", "languages", "events")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from statusgen.api import COMPARED_FILES, compare, entry_id_of
+from statusgen.changes import COMPARED_FILES, compare
 from statusgen.content import load_content
-from statusgen.derive import Derived, derive, localize
+from statusgen.derive import Derived, derive
+from statusgen.editions import localize, site_in
 from statusgen.errors import ContentError, Problem
-from statusgen.i18n import Formatter, labels, site_in, translations
+from statusgen.i18n import Formatter, labels, translations
 from statusgen.models import Channel, Content
 from statusgen.notify.config import expand
 from statusgen.notify.messages import (
@@ -41,6 +42,7 @@ from statusgen.notify.messages import (
 from statusgen.notify.record import RECORD, Record
 from statusgen.notify.transports import BadChannel, DeliveryFailed, Send, redacted, transport_for
 from statusgen.render import MarkdownRenderer
+from statusgen.statuspage import entry_id_of
 
 __all__ = ["RECORD", "Outcome", "Retry", "notify"]
 

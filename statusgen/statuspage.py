@@ -1,4 +1,4 @@
-"""Machine-readable status: Statuspage's public v2 JSON API, badges, and when the site next changes.
+"""Statuspage's public v2 JSON API under `api/v2/`, and the JSON encoding of every machine-readable file.
 
 The JSON under `api/v2/` has the field names, nesting and enums of Atlassian Statuspage's public
 API, so a client written for a Statuspage page reads a statusgen site unchanged. Where statusgen
@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from markupsafe import escape
-
-from statusgen.derive import Derived, Entry, IncidentEntry, MaintenanceEntry, Step, next_changes
+from statusgen.derive import Derived, Entry, IncidentEntry, MaintenanceEntry, Step
 from statusgen.i18n import Formatter
-from statusgen.models import ComponentStatus, Content, IncidentStatus
-from statusgen.render import MarkdownRenderer
-from statusgen.status import Indicator, worst
+from statusgen.models import ComponentStatus, IncidentStatus
+from statusgen.status import worst
 
 E = TypeVar("E", IncidentEntry, MaintenanceEntry)
 
@@ -304,231 +300,6 @@ def api_files(derived: Derived) -> dict[str, bytes]:
     return {f"api/v2/{name}": to_json(value) for name, value in files.items()}
 
 
-# ---------------------------------------------------------------- next change
-
-
-def next_change_file(content: Content, now: datetime) -> bytes:
-    """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why.
-
-    Give the content as written, so that future events are known.
-    """
-    fmt = Formatter(content.site.language, content.site.timezone)
-    upcoming = next_changes(content, now)
-    listed = [{"at": fmt.iso(c.at), "reason": c.reason} for c in upcoming[:20]]
-    return to_json({"next_change": listed[0] if listed else None, "upcoming": listed})
-
-
-# ---------------------------------------------------------------- badges
-
-
-BADGE_COLOURS: dict[ComponentStatus, tuple[str, str]] = {
-    # (Shields.io colour name, hex for our own SVG)
-    ComponentStatus.OPERATIONAL: ("brightgreen", "#2e7d32"),
-    ComponentStatus.UNDER_MAINTENANCE: ("blue", "#1565c0"),
-    ComponentStatus.DEGRADED_PERFORMANCE: ("yellow", "#8a6d00"),
-    ComponentStatus.PARTIAL_OUTAGE: ("orange", "#c25100"),
-    ComponentStatus.MAJOR_OUTAGE: ("red", "#c62828"),
-}
-_INDICATOR_STATUS = {
-    Indicator.NONE: ComponentStatus.OPERATIONAL,
-    Indicator.MAINTENANCE: ComponentStatus.UNDER_MAINTENANCE,
-    Indicator.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
-    Indicator.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
-    Indicator.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
-}
-
-
-def _text_width(text: str) -> float:
-    """An estimate of the width of `text` in 11 px Verdana (the SVG pins it with textLength)."""
-    width = 0.0
-    for character in text:
-        if character in "iIjl.,:;'|!()[] ":
-            width += 3.9
-        elif character in "mwMW@%":
-            width += 10.5
-        elif character.isupper() or character.isdigit():
-            width += 7.5
-        elif ord(character) >= 0x1100 and _wide(character):
-            width += 11.0
-        else:
-            width += 6.6
-    return width
-
-
-def _wide(character: str) -> bool:
-    return unicodedata.east_asian_width(character) in ("W", "F")
-
-
-def badge_svg(label: str, message: str, colour: str) -> bytes:
-    """A flat Shields-style badge: grey label, coloured message, readable by screen readers."""
-    left = round(_text_width(label) + 12)
-    right = round(_text_width(message) + 12)
-    total = left + right
-    title = escape(f"{label}: {message}")
-    text_label, text_message = escape(label), escape(message)
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" '
-        f'aria-label="{title}"><title>{title}</title>'
-        f'<rect width="{left}" height="20" fill="#555"/>'
-        f'<rect x="{left}" width="{right}" height="20" fill="{colour}"/>'
-        '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
-        'font-size="11">'
-        f'<text x="{left / 2}" y="14" textLength="{left - 12}">{text_label}</text>'
-        f'<text x="{left + right / 2}" y="14" textLength="{right - 12}">{text_message}</text>'
-        "</g></svg>\n"
-    )
-    return svg.encode("utf-8")
-
-
-def badge_files(derived: Derived, words: Mapping[str, Mapping[str, str]], label: str) -> dict[str, bytes]:
-    """`badge.svg` and its Shields.io endpoint `badge.json`, for the page and for each component."""
-    out: dict[str, bytes] = {}
-
-    def add(stem: str, name: str, status: ComponentStatus) -> None:
-        message = words["component"][status].lower()
-        shields, colour = BADGE_COLOURS[status]
-        out[f"{stem}badge.svg"] = badge_svg(name, message, colour)
-        out[f"{stem}badge.json"] = to_json(
-            {"schemaVersion": 1, "label": name, "message": message, "color": shields}
-        )
-
-    snap = derived.snapshot
-    add("", label, _INDICATOR_STATUS[snap.indicator])
-    for state in snap.components:
-        add(state.path, state.component.name, state.status)
-    return out
-
-
-# ---------------------------------------------------------------- what changed since the last build
-
-COMPARED_FILES = ("api/v2/status.json", "api/v2/incidents.json", "api/v2/scheduled-maintenances.json")
-_ENDED = ("resolved", "completed", "postmortem")
-
-
-def _load(files: Mapping[str, bytes], name: str) -> dict[str, object]:
-    """One JSON file of a build, or {} when it is missing or unreadable."""
-    try:
-        value = json.loads(files[name])
-    except (KeyError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def compare(
-    previous: Mapping[str, bytes],
-    current: Derived,
-    text: Callable[[str, str | None], str] | None = None,
-) -> dict[str, object]:
-    """What a build announces that the previous one did not: new incidents, updates, post-mortems
-    and status changes.
-
-    `previous` maps the published build's output paths (`COMPARED_FILES`) to their bytes; `current`
-    is this build's derived site (in the default language). Each change is one new update (`event`
-    "created" for a new entry's first, "updated" after), a new entry without updates ("created"), a
-    post-mortem published ("postmortem"), or a status that moved without an update
-    ("status_changed", such as a maintenance window that began on time). Only what the JSON API
-    lists is compared (`listed`). With no previous build, nothing is reported, so a first
-    publication never floods the subscribers. An update carries its `body` (Markdown, as in the
-    JSON API) and its `text`: plain text read from the sanitised HTML by `text(body, page URL)`
-    (by default `MarkdownRenderer.text`, as pages render it).
-    """
-    to_text = text or MarkdownRenderer().text
-    old_status = _load(previous, "api/v2/status.json").get("status")
-    snap = current.snapshot
-    new_status = {"indicator": str(snap.indicator), "description": snap.description}
-    found = any(name in previous for name in COMPARED_FILES)
-    fmt = Formatter(current.site.language, current.site.timezone)
-    result: list[dict[str, object]] = []
-    if found:
-        incidents, maintenance = listed(current)
-        lists: list[tuple[str, str, Sequence[Entry]]] = [
-            ("api/v2/incidents.json", "incidents", incidents),
-            ("api/v2/scheduled-maintenances.json", "scheduled_maintenances", maintenance),
-        ]
-        for name, key, entries in lists:
-            before = {o["id"]: o for o in _items(_load(previous, name).get(key))}
-            for entry in entries:
-                result += _entry_changes(before.get(entry_id_of(entry)), entry, fmt, to_text)
-    result.sort(key=lambda c: (datetime.fromisoformat(str(c["at"])), str(c["id"])))
-    return {
-        "previous_build_found": found,
-        "status": {"old": old_status if found else None, "new": new_status},
-        "status_changed": found and old_status != new_status,
-        "changes": result,
-    }
-
-
-def _items(value: object) -> list[dict[str, object]]:
-    return (
-        [item for item in value if isinstance(item, dict) and "id" in item] if isinstance(value, list) else []
-    )
-
-
 def api_status(entry: Entry) -> str:
     """An entry's status as the JSON API gives it (an incident's is `postmortem` once one is out)."""
     return "postmortem" if entry.postmortem and entry.ends is not None else str(entry.status)
-
-
-def _entry_changes(
-    before: dict[str, object] | None,
-    entry: Entry,
-    fmt: Formatter,
-    text: Callable[[str, str | None], str],
-) -> list[dict[str, object]]:
-    """The changes of one incident or maintenance against its previous version (None if new)."""
-    seen = {u.get("id") for u in _items(before.get("incident_updates"))} if before else set()
-    fresh = [u for u in entry.updates if update_id(entry, u) not in seen]
-    status = api_status(entry)
-    impact = str(entry.impact) if isinstance(entry, IncidentEntry) else "maintenance"
-
-    def change(event: str, at: datetime, update: Step | None, anchor: str = "") -> dict[str, object]:
-        return {
-            "kind": str(entry.kind),
-            "event": event,
-            "id": entry_id_of(entry),
-            "slug": entry.slug,
-            "name": entry.title,
-            "status": str(update.status) if update is not None else status,
-            "incident_status": status,
-            "old_status": before.get("status") if before else None,
-            "impact": impact,
-            "url": entry.url,
-            "link": f"{entry.url}#{anchor}" if anchor else entry.url,
-            "at": api_time(at, fmt),
-            "components": [
-                {"id": c.component, "name": c.name, "old_status": str(c.old), "new_status": str(c.new)}
-                for c in (update.changes if update is not None else ())
-            ],
-            "update": None
-            if update is None
-            else {
-                "id": update_id(entry, update),
-                "number": update.number,
-                "status": str(update.status),
-                "body": update.body,
-                "text": text(update.body, entry.url),
-                "display_at": api_time(update.at, fmt),
-            },
-        }
-
-    changes = [
-        change("created" if before is None and index == 0 else "updated", update.at, update, update.anchor)
-        for index, update in enumerate(fresh)
-    ]
-    if before is None and not fresh:
-        changes.append(change("created", entry.first_event, None))
-    if (
-        entry.postmortem
-        and entry.postmortem_at is not None
-        and (before is None or before.get("status") != "postmortem")
-    ):
-        changes.append(change("postmortem", entry.postmortem_at, None, "postmortem"))
-    announced = str(fresh[-1].status) if fresh else None
-    if before is not None and status not in (before.get("status"), announced, "postmortem"):
-        at = entry.last_change
-        if status in _ENDED and entry.ends is not None:
-            at = entry.ends
-        elif status == "in_progress":
-            at = entry.begins
-        changes.append(change("status_changed", at, None))
-    return changes
