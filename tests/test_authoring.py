@@ -381,10 +381,18 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
         name: [step.get("run", "") for step in job.get("steps", [])] for name, job in workflow["jobs"].items()
     }
     assert (
-        "statusgen check" in steps["check"]
+        "statusgen check --format github" in steps["check"]
         and workflow["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
     )
-    assert any(run.startswith("statusgen build") for run in steps["build"])
+    # build → deploy → notify → deploy the record, with the cache restored first
+    publish = workflow["jobs"]["publish"]["steps"]
+    order = [step.get("run") or step.get("uses", "") for step in publish]
+    build_at = next(i for i, s in enumerate(order) if s.startswith("statusgen build"))
+    notify_at = next(i for i, s in enumerate(order) if s.startswith("statusgen notify --since previous"))
+    deploys = [i for i, s in enumerate(order) if s.startswith("actions/deploy-pages")]
+    cache_at = next(i for i, s in enumerate(order) if s.startswith("actions/cache"))
+    assert cache_at < build_at < deploys[0] < notify_at < deploys[1]
+    assert publish[deploys[1]]["if"].startswith("always()")  # (the record is published even on a failure)
     built = check(folder / "content", datetime.now().astimezone().replace(microsecond=0), workers=1)
     assert built.files["index.html"] and built.warnings == ()
     assert not [path for path in built.files if path.startswith("incidents/")]  # the example is a draft
