@@ -143,7 +143,9 @@ def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
     the rewritten stylesheets. Stylesheets are done after what they import (a cycle is left as
     written)."""
     names: dict[str, str] = {}
-    styles = {p: files[p].decode("utf-8") for p in files if p.endswith(".css")}
+    # (A stylesheet in another encoding than UTF-8, `@charset "iso-8859-1"`, keeps its bytes: its
+    # references are ASCII either way.)
+    styles = {p: files[p].decode("utf-8", "surrogateescape") for p in files if p.endswith(".css")}
     for path in sorted(set(files) - set(styles)):
         names[path] = hashed_name(path, files[path])
     pending = dict(styles)
@@ -168,7 +170,7 @@ def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
                 return f"{match.group('head')}{quote}{new}{quote}{match.group('tail')}"
 
             rewritten = _CSS_REFERENCE.sub(rewrite, text)
-            data = rewritten.encode("utf-8")
+            data = rewritten.encode("utf-8", "surrogateescape")
             if rewritten != text:
                 files[path] = data
             names[path] = hashed_name(path, data)

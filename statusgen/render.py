@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 import markdown
 import nh3
 from markupsafe import Markup, escape
@@ -141,11 +142,15 @@ class MarkdownRenderer:
         """One Markdown body as plain text, read from its sanitised HTML (see `plain_text`)."""
         return plain_text(self(source), base)
 
+    # Templates get the renderer as `md`: their sandbox may call it and `text`, never these, which
+    # feed what the build cache keeps for later builds (a theme could otherwise plant its HTML there).
+    @jinja2.sandbox.unsafe
     def take_fresh(self) -> dict[bytes, str]:
         """What this process converted since the last call (a worker sends it to the parent)."""
         fresh, self._fresh = self._fresh, {}
         return fresh
 
+    @jinja2.sandbox.unsafe
     def learn(self, converted: Mapping[bytes, str]) -> None:
         """Add conversions made elsewhere (by a worker process)."""
         self.known.update(converted)
