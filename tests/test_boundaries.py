@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -507,3 +508,25 @@ def test_a_title_of_only_invisible_characters_is_blank(make_content) -> None:
     """A title that strips down to nothing is a located "must not be blank", not an empty heading."""
     content = make_content({"incidents/x.md": incident_text(title='"\\u200b\\u202e"')})
     assert problems_of(content) == [f"{content.as_posix()}/incidents/x.md:2: title: must not be blank"]
+
+
+def test_a_theme_cannot_read_what_is_not_published_yet(make_content, tmp_path: Path) -> None:
+    """The content as written (future updates, a post-mortem not yet out) stays out of a theme's
+    reach: `entry._source` is refused by the sandbox, a located template error."""
+    text = incident_text(
+        resolved="2012-06-21T10:00:00-07:00",
+        postmortem_at="2012-06-22T10:00:00-07:00",
+        body="SECRET ANALYSIS",
+    )
+    content = make_content({"incidents/x.md": text}, site=SITE_YAML + "theme: peek\n")
+    for reach in ("entry.source.body", "entry._source.body", "incident._source.body"):
+        write_tree(
+            tmp_path,
+            {
+                "themes/peek/theme.yaml": "extends: default\n",
+                "themes/peek/templates/incident.html": "{{ " + reach + " }}",
+            },
+        )
+        with pytest.raises(ContentError) as caught:
+            check(content, datetime.fromisoformat("2012-06-21T12:00:00-07:00"))
+        assert "incident.html" in str(caught.value) and "SECRET" not in str(caught.value), reach

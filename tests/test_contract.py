@@ -281,7 +281,7 @@ def own_attributes(cls: type) -> set[str]:
             if dataclasses.is_dataclass(base)
             for f in dataclasses.fields(base)
         }
-        found = {f.name for f in dataclasses.fields(cls)} - inherited
+        found = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")} - inherited
     else:
         found = set()
     for name, value in vars(cls).items():
