@@ -216,7 +216,7 @@ class _Writer:
 
     def history_rows(self, ordered: Iterable[Entry], keep: Callable[[Entry], bool] = bool) -> list[_Row]:
         """One row per incident or maintenance: the first `feed_entries` of `ordered` that `keep`."""
-        rows = []
+        rows: list[_Row] = []
         for entry in ordered:
             if len(rows) == self.site.feed_entries:
                 break
@@ -433,4 +433,4 @@ def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: st
         placeholder.add("dtstamp", newest.astimezone(UTC))
         placeholder.add("url", writer.home)
         cal.add_component(placeholder)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
