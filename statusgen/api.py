@@ -27,8 +27,8 @@ from markupsafe import escape
 
 from statusgen.derive import Derived, Entry, IncidentEntry, MaintenanceEntry, Step, next_changes
 from statusgen.i18n import Formatter
+from statusgen.markdown import MarkdownRenderer
 from statusgen.models import ComponentStatus, Content, IncidentStatus
-from statusgen.render import MarkdownRenderer
 from statusgen.status import Indicator, worst
 
 E = TypeVar("E", IncidentEntry, MaintenanceEntry)
