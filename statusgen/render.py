@@ -75,23 +75,27 @@ def plan(derived: Derived) -> list[Page]:
 
 
 def _about(
-    path: str, template: str, context: dict[str, object], years: tuple[int, ...] = (), older: int = 0
+    path: str,
+    template: str,
+    entries: tuple[Entry, ...],
+    context: dict[str, object],
+    years: tuple[int, ...] = (),
+    older: int = 0,
 ) -> Page:
-    """A page about the entries of its context: one listing only ended entries says when the last
-    of them changed (`updated`), not when it was built."""
-    entries: tuple[Entry, ...] = context["entries"]  # type: ignore[assignment]
+    """A page about these entries (which its template receives as `entries`, with `context`): one
+    listing only ended entries says when the last of them changed (`updated`), not when it was
+    built."""
     settled = [entry.settled for entry in entries if entry.settled is not None]
     updated = max(settled) if entries and len(settled) == len(entries) else None
-    if updated is not None:
-        context["updated"] = updated
+    context = {**context, "entries": entries} | ({"updated": updated} if updated is not None else {})
     return Page(path, template, context, entries, years, older, updated)
 
 
 def _entry_page(entry: Entry) -> Page:
     """An incident's or a maintenance's own page."""
     # `incident` and `maintenance` are the names themes of earlier releases read (deprecated).
-    context: dict[str, object] = {"entry": entry, entry.kind.value: entry, "entries": (entry,)}
-    return _about(entry.path + "index.html", f"{entry.kind}.html", context)
+    context: dict[str, object] = {"entry": entry, entry.kind.value: entry}
+    return _about(entry.path + "index.html", f"{entry.kind}.html", (entry,), context)
 
 
 def _newest_first(years: Sequence[Year]) -> Iterator[Entry]:
@@ -149,24 +153,12 @@ def _history_pages(derived: Derived, years: tuple[Year, ...]) -> list[Page]:
     latest = tuple(entry for month in recent for entry in month.entries)
     older = sum(year.count for year in years) - len(latest)
     newest_year = years[0] if years else None  # `year` as before: themes listing year.months work
-    front: dict[str, object] = {
-        "years": years,
-        "year": newest_year,
-        "months": tuple(recent),
-        "entries": latest,
-        "older": older,
-    }
-    pages = [_about("history/index.html", "history.html", front, listed, older)]
+    front: dict[str, object] = {"years": years, "year": newest_year, "months": tuple(recent), "older": older}
+    pages = [_about("history/index.html", "history.html", latest, front, listed, older)]
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
-        context: dict[str, object] = {
-            "years": years,
-            "year": year,
-            "months": year.months,
-            "entries": entries,
-            "older": 0,
-        }
-        pages.append(_about(f"history/{year.year}/index.html", "history.html", context, listed))
+        context: dict[str, object] = {"years": years, "year": year, "months": year.months, "older": 0}
+        pages.append(_about(f"history/{year.year}/index.html", "history.html", entries, context, listed))
     return pages
 
 
