@@ -139,9 +139,9 @@ def render_site(
     not change since they were published are not rendered again but kept from there.
     """
     site, cache = content.site, cache or Cache(None)
-    theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
     with allocating():  # many small objects and no cycles
         editions = derive_editions(content, now)  # derive
+    theme = find_theme(site.theme, themes, site.path, site.line_of("theme"))
     md = markdown_renderer(cache)
     data_and_markdown = functools.partial(carrying_markdown(md, data_files), editions, md)
     with InBackground(data_and_markdown, workers) as data:  # render: the feeds on another core, meanwhile…
