@@ -944,7 +944,7 @@ def test_images_load_over_https_or_from_the_site_itself(tmp_path: Path) -> None:
 @pytest.mark.parametrize("markup", TRACKERS)
 def test_image_sources_are_read_the_way_browsers_read_them(markup: str) -> None:
     """The sanitiser's rule alone: each tracker form loses its source, whatever hides the host."""
-    from statusgen.render import image_source, sanitise
+    from statusgen.markdown import image_source, sanitise
 
     assert "tracker" not in sanitise(markup.replace("![bad](", '<img src="').replace(".gif)", '.gif">'))
     value = re.search(r'src="([^"]*)"|\]\(([^)]*)\)', markup)
