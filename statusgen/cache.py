@@ -12,7 +12,7 @@ not converted before. Every entry is keyed by what produced it, so a stale entry
 - pages by a hash of their inputs (the documents shown, and `now` for a page that changes with
   time) under a fingerprint of everything else (site, theme, words, library versions). The cache
   keeps only the hash of each page's bytes: an unchanged page is kept from the published site when
-  that site holds those very bytes (`publish.PublishedSite`), and rendered again otherwise.
+  that site holds those very bytes (`incremental.PublishedSite`), and rendered again otherwise.
 
 Each file is a pickle signed with HMAC-SHA256 under a secret kept outside the project
 (`$XDG_CACHE_HOME/statusgen/secret`, created on first use, mode 0600), so a cache file that is
@@ -35,7 +35,7 @@ import time
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import jinja2
 import markdown
@@ -91,11 +91,16 @@ def digest(data: bytes) -> bytes:
 
 
 class Cache:
-    """One cache folder; `None` as the folder gives a cache that remembers nothing."""
+    """One cache folder; `None` as the folder gives a cache that remembers nothing.
 
-    def __init__(self, folder: Path | None) -> None:
+    Entries are kept under `code`, the version of the statusgen that wrote them (by default this
+    one's, `code_version()`): a cache opened under another version finds none of them.
+    """
+
+    def __init__(self, folder: Path | None, code: str | None = None) -> None:
         """Open the cache in `folder` (created when something is saved)."""
         self.folder = folder
+        self._code = code
         self._key = b""
         if folder is not None:
             try:
@@ -104,6 +109,11 @@ class Cache:
                 self.folder = None
         self.digests: dict[str, bytes] = {}  # content file (as shown) → SHA-256 of its bytes, once read
         self._saved_ended: dict[str, tuple[bytes, str]] = {}
+
+    @property
+    def code(self) -> str:
+        """The statusgen version the entries are kept under."""
+        return self._code or code_version()
 
     def load(self, name: str, key: object) -> Any:
         """The value saved under `name` with this `key`, or None if missing, stale or not genuine."""
@@ -120,7 +130,7 @@ class Cache:
             stored_key, value = pickle.loads(payload)
         except Exception:  # a genuine but unreadable file is as good as none
             return None
-        return value if stored_key == (FORMAT, code_version(), key) else None
+        return value if stored_key == (FORMAT, self.code, key) else None
 
     def save(self, name: str, key: object, value: object) -> None:
         """Save a value under `name` (atomically; a failure to save only costs the next build)."""
@@ -132,7 +142,7 @@ class Cache:
             with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".tmp") as handle:
                 handle.write(bytes(32))  # the signature's place, filled in once the payload is written
                 # Streamed, so a big cache never sits in memory twice.
-                pickle.dump(((FORMAT, code_version(), key), value), _Signing(handle, signer), protocol=5)
+                pickle.dump(((FORMAT, self.code, key), value), _Signing(handle, signer), protocol=5)
                 handle.seek(0)
                 handle.write(signer.digest())
             os.replace(handle.name, self.folder / f"{name}.pickle")
@@ -149,8 +159,10 @@ class Cache:
     ) -> list[T]:
         """`map_(read, jobs)`, but reusing what the cache holds for files that did not change.
 
-        The documents are kept in `SHARDS` files by a hash of their path, so an edit to
-        one document rewrites one small file, not the whole cache.
+        A file is known unchanged by its size, modification time and inode (unless it changed
+        too close to the cache's writing to tell), else by the hash of its bytes. The documents are
+        kept in `SHARDS` files by a hash of their path, so an edit to one document rewrites one
+        small file, not the whole cache.
         """
         if not jobs or self.folder is None:
             return map_(read, jobs)
@@ -158,60 +170,32 @@ class Cache:
         shards = [
             self.load(f"documents-{n:02d}", key) or {"written": 0.0, "files": {}} for n in range(SHARDS)
         ]
-        results: list[T | None] = []
-        misses: list[int] = []
-        jobs_read: dict[int, ContentFile] = {}
-        records: dict[str, tuple[tuple[int, int, int], bytes, T]] = {}
+        records: dict[str, _Record] = {}  # path shown → (stat, SHA-256 of the bytes, the document)
         changed: set[int] = set()  # shards to write back
-        for index, job in enumerate(jobs):
+        misses: list[ContentFile] = []
+        for job in jobs:
             shard = _shard(job.shown)
-            found = shards[shard]["files"].get(job.shown)
-            try:
-                status = os.stat(job.path)
-            except OSError:
-                found = None
-                status = None
-            stamp = (status.st_mtime_ns, status.st_size, status.st_ino) if status else (0, 0, 0)
-            racy_after = shards[shard]["written"] - RACY_SECONDS
-            if found is not None and found[0] == stamp and stamp[0] / 1e9 < racy_after:
-                results.append(found[2])
-                records[job.shown] = found
-                continue
-            changed.add(shard)
-            data = None
-            if stamp[1] <= MAX_FILE_BYTES:  # a file over the cap is left to `read` to refuse
-                with contextlib.suppress(OSError):  # (a link, swapped in since the walk, is refused)
-                    data = read_bytes(job.path)
-                if data is not None and len(data) > MAX_FILE_BYTES:  # (it grew: `read` refuses it)
-                    data = None
-            hashed = digest(data) if data is not None else b""
-            if found is not None and hashed and found[1] == hashed:
-                results.append(found[2])
-                records[job.shown] = (stamp, hashed, found[2])
-                continue
-            results.append(None)
-            misses.append(index)
-            records[job.shown] = (stamp, hashed, None)  # type: ignore[assignment]
-            jobs_read[index] = dataclasses.replace(job, data=data)  # read once, not again to parse
-        fresh = map_(read, [jobs_read[i] for i in misses])
-        for index, result in zip(misses, fresh, strict=True):
-            results[index] = result
-            stamp, hashed, _ = records[jobs[index].shown]
-            records[jobs[index].shown] = (stamp, hashed, result)
-        for shard, saved in enumerate(shards):  # a removed document changes its shard too
-            if saved["files"].keys() - records.keys():
+            record, data = _known(job, shards[shard])
+            records[job.shown] = record
+            if record is not shards[shard]["files"].get(job.shown):
                 changed.add(shard)
+            if record[2] is None:
+                misses.append(dataclasses.replace(job, data=data))  # read once, not again to parse
+        for job, document in zip(misses, map_(read, misses), strict=True):
+            records[job.shown] = (*records[job.shown][:2], document)
+        # A removed document changes its shard too.
+        changed |= {n for n, saved in enumerate(shards) if saved["files"].keys() - records.keys()}
         written = time.time()
         for shard, files in sorted(_by_shard(records, _shard, changed).items()):
             self.save(f"documents-{shard:02d}", key, {"written": written, "files": files})
         self.digests = {shown: record[1] for shown, record in records.items() if record[1]}
-        return results  # type: ignore[return-value]
+        return [records[job.shown][2] for job in jobs]
 
     # ------------------------------------------------------------ pages
 
     def pages(self, fingerprint: object) -> dict[str, tuple[bytes, str]]:
         """Pages rendered by earlier builds: output path → (the key of their inputs, the SHA-256 in
-        hex of their bytes). The bytes themselves are the published site's (see `publish.py`)."""
+        hex of their bytes). The bytes themselves are the published site's (see `incremental.py`)."""
         ended = self.load("pages", fingerprint) or {}
         self._saved_ended = ended
         return {**ended, **(self.load("pages-now", fingerprint) or {})}
@@ -254,6 +238,44 @@ def _shard(shown: str) -> int:
     return zlib.crc32(shown.encode()) % SHARDS
 
 
+_Record = tuple[tuple[int, int, int], bytes, Any]  # (stat, SHA-256 of the bytes or b"", the document)
+
+
+def _known(job: ContentFile, shard: dict[str, Any]) -> tuple[_Record, bytes | None]:
+    """What the shard knows of the job's file: its record as saved when the file is unchanged by
+    its stat; else a new record, with the saved document if the bytes are the same, or None (and
+    the bytes read, if any, to parse)."""
+    stamp = _stamp(job.path)
+    found = shard["files"].get(job.shown) if stamp is not None else None
+    stamp = stamp or (0, 0, 0)
+    if found is not None and found[0] == stamp and stamp[0] / 1e9 < shard["written"] - RACY_SECONDS:
+        return found, None
+    data = _read_bounded(job.path, stamp[1])
+    hashed = digest(data) if data is not None else b""
+    if found is not None and hashed and found[1] == hashed:
+        return (stamp, hashed, found[2]), None
+    return (stamp, hashed, None), data
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    """A file's modification time, size and inode; None if it cannot be stat'ed."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
+def _read_bounded(path: str, size: int) -> bytes | None:
+    """A file's bytes; None if it cannot be read, or is over the cap (left to `read` to refuse)."""
+    if size > MAX_FILE_BYTES:
+        return None
+    with contextlib.suppress(OSError):  # (a link, swapped in since the walk, is refused)
+        data = read_bytes(path)
+        return data if len(data) <= MAX_FILE_BYTES else None  # (it grew: `read` refuses it)
+    return None
+
+
 def _text_shard(text: bytes) -> int:
     """Which of the Markdown files keeps the HTML of the text with this hash."""
     return text[0] % SHARDS
@@ -272,7 +294,7 @@ def _by_shard(entries: dict[K, V], shard_of: Callable[[K], int], wanted: set[int
 class _Signing:
     """A file wrapper that feeds what is written to an HMAC as well."""
 
-    def __init__(self, handle: Any, signer: hmac.HMAC) -> None:
+    def __init__(self, handle: IO[bytes], signer: hmac.HMAC) -> None:
         self.handle, self.signer = handle, signer
 
     def write(self, data: bytes) -> int:
@@ -317,4 +339,9 @@ class TemplateCode(jinja2.BytecodeCache):
 
 
 def _markdown_key(configuration: object) -> tuple[object, ...]:
-    return ((markdown.__version__, nh3.__version__), configuration)
+    return ((markdown.__version__, library_version(nh3)), configuration)
+
+
+def library_version(module: object) -> str:
+    """A library's `__version__` (read where its type stubs do not declare it)."""
+    return str(vars(module)["__version__"])

@@ -143,7 +143,9 @@ def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
     the rewritten stylesheets. Stylesheets are done after what they import (a cycle is left as
     written)."""
     names: dict[str, str] = {}
-    styles = {p: files[p].decode("utf-8") for p in files if p.endswith(".css")}
+    # (A stylesheet in another encoding than UTF-8, `@charset "iso-8859-1"`, keeps its bytes: its
+    # references are ASCII either way.)
+    styles = {p: files[p].decode("utf-8", "surrogateescape") for p in files if p.endswith(".css")}
     for path in sorted(set(files) - set(styles)):
         names[path] = hashed_name(path, files[path])
     pending = dict(styles)
@@ -168,7 +170,7 @@ def hashed_assets(files: dict[str, bytes]) -> dict[str, str]:
                 return f"{match.group('head')}{quote}{new}{quote}{match.group('tail')}"
 
             rewritten = _CSS_REFERENCE.sub(rewrite, text)
-            data = rewritten.encode("utf-8")
+            data = rewritten.encode("utf-8", "surrogateescape")
             if rewritten != text:
                 files[path] = data
             names[path] = hashed_name(path, data)
@@ -189,34 +191,18 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
     short = short_cache(site)
     languages = {site.prefix(language).rstrip("/") for language in site.languages} - {""}
     rules: list[tuple[str, dict[str, str]]] = [("/static/*", {"Cache-Control": IMMUTABLE})]
-    folders: dict[str, bool] = {}
-    unusual: dict[str, str] = {}
+    folders: dict[str, bool] = {}  # a top folder → whether it holds files other origins read
+    unusual: dict[str, str] = {}  # a path pattern → its Content-Type
     for path in paths:
         if path == HEADERS_FILE or path.startswith("static/") or path.endswith(tuple(ENCODINGS)):
             continue
         top, _, rest = path.partition("/")
-        if not rest:  # a file at the root: a rule of its own
-            headers = {
-                key: value for key, value in file_headers(path, short).items() if key != "Content-Type"
-            }
-            if path.endswith(UNUSUAL):
-                headers["Content-Type"] = content_type(path)
-            rules.append((f"/{path}", headers))
-            if path == "index.html":
-                rules.append(("/", headers))
+        if not rest:
+            rules.extend(_root_file_rules(path, short))
             continue
         folders[top] = folders.get(top, False) or path.endswith(SHARED)
-        if path.endswith(UNUSUAL):  # one rule for every language and component: `:lang`, `:id`
-            parts = path.split("/")
-            pattern = "/" + "/".join(
-                ":lang"
-                if index == 0 and part in languages
-                else ":id"
-                if index and parts[index - 1] == "components"
-                else part
-                for index, part in enumerate(parts)
-            )
-            unusual[pattern] = content_type(path)
+        if path.endswith(UNUSUAL):
+            unusual[_pattern(path, languages)] = content_type(path)
     for top, shared in sorted(folders.items()):
         headers = {"Cache-Control": short}
         if shared:
@@ -224,6 +210,28 @@ def header_rules(paths: Iterable[str], site: Site) -> list[tuple[str, dict[str, 
         rules.append((f"/{top}/*", headers))
     rules.extend((pattern, {"Content-Type": kind}) for pattern, kind in sorted(unusual.items()))
     return rules
+
+
+def _root_file_rules(path: str, short: str) -> list[tuple[str, dict[str, str]]]:
+    """The rule of a file at the root (and of `/` for index.html): its headers, with its
+    Content-Type only where CDNs may not know it by its extension."""
+    headers = {key: value for key, value in file_headers(path, short).items() if key != "Content-Type"}
+    if path.endswith(UNUSUAL):
+        headers["Content-Type"] = content_type(path)
+    return [(f"/{path}", headers), *([("/", headers)] if path == "index.html" else [])]
+
+
+def _pattern(path: str, languages: set[str]) -> str:
+    """One rule's pattern for a path in every language and of every component: `:lang`, `:id`."""
+    parts = path.split("/")
+    return "/" + "/".join(
+        ":lang"
+        if index == 0 and part in languages
+        else ":id"
+        if index and parts[index - 1] == "components"
+        else part
+        for index, part in enumerate(parts)
+    )
 
 
 def headers_file(rules: list[tuple[str, dict[str, str]]]) -> bytes:
@@ -265,7 +273,7 @@ def sitemap_files(paths: Iterable[str], site: Site) -> dict[str, bytes]:
     def url(prefix: str, path: str) -> str:
         return site.base_url + prefix + path.removesuffix("index.html")
 
-    entries = []
+    entries: list[str] = []
     for path in pages:
         links = ""
         if len(prefixes) > 1:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from statusgen.derive import Derived, Entry, IncidentEntry, Step
 from statusgen.i18n import Formatter
-from statusgen.render import MarkdownRenderer
+from statusgen.markdown import MarkdownRenderer
 from statusgen.statuspage import api_status, api_time, entry_id_of, listed, update_id
 
 COMPARED_FILES = ("api/v2/status.json", "api/v2/incidents.json", "api/v2/scheduled-maintenances.json")

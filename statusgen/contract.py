@@ -34,8 +34,9 @@ from statusgen.derive import (
 )
 from statusgen.feeds import Subscription
 from statusgen.i18n import Formatter
+from statusgen.markdown import MarkdownRenderer
 from statusgen.models import IncidentStatus, MaintenanceStatus, Site
-from statusgen.render import MarkdownRenderer, Month, Year
+from statusgen.render import Month, Year
 
 __all__ = [
     "TEMPLATES",

@@ -97,6 +97,15 @@ def deploy(
         raise DeployError([Problem(destination, None, "", message, "run it again once fixed")]) from None
 
 
+@dataclass(frozen=True)
+class _Bucket:
+    """Where a deploy goes: the store's client, the bucket and the prefix of every key."""
+
+    client: Any
+    name: str
+    prefix: str
+
+
 def _deploy(
     output: Path,
     destination: str,
@@ -106,78 +115,136 @@ def _deploy(
     client: Any,
     now: float,
 ) -> DeployReport:
-    bucket, prefix = parse_destination(destination)
+    """The deploy, in its steps: compare, upload what changed in order, delete what is stale,
+    remember what was done."""
+    name, prefix = parse_destination(destination)
     files = local_files(output)
     short, grace = _policy(output)
-    if client is None:
-        try:
-            import boto3  # here: only deploys need it (pip install 'statusgen[s3]')
-        except ImportError:
-            message = "deploying needs boto3: pip install 'statusgen[s3]'"
-            raise DeployError([Problem(destination, None, "", message)]) from None
-        try:
-            client = boto3.client("s3", endpoint_url=endpoint_url)
-        except ValueError as error:
-            raise DeployError([Problem(destination, None, "--endpoint-url", str(error))]) from None
-    remote = dict(_listing(client, bucket, prefix))
-    previous = _manifest(client, bucket, prefix)
+    bucket = _Bucket(client if client is not None else _client(destination, endpoint_url), name, prefix)
+    remote = dict(_listing(bucket.client, name, prefix))
+    previous = _manifest(bucket.client, name, prefix)
     known, retired = previous.get("objects", {}), previous.get("retired", {})
     report = DeployReport()
-    wanted: dict[str, list[str]] = {}  # key → [signature, the ETag the store gave it]
-    plan: list[tuple[str, Path, dict[str, str]]] = []
-    for path, source in files.items():
-        data = source.read_bytes()  # (one file at a time: only its name is kept for the upload)
-        headers = file_headers(path, short)
-        key = prefix + path
-        signature = _signature(data, headers)
-        etag = remote.get(key)
-        wanted[key] = [signature, etag or ""]
-        # Unchanged: as the last deploy left it (same signature, and the ETag it got then: this
-        # holds for any store, KMS-encrypted or not), or, for an object the manifest does not know
-        # (after an interrupted deploy), the same bytes by its MD5 and the same headers.
-        if etag is not None and known.get(key) == [signature, etag]:
-            report.unchanged += 1
-            continue
-        same = etag is not None and (etag == file_md5(data) or not _plain(etag))
-        if same and key not in known and _has(client, bucket, key, data, headers):
-            report.unchanged += 1
-            continue
-        plan.append((key, source, headers))
-    for key, source, headers in sorted(plan, key=lambda item: _order(item[0][len(prefix) :])):
-        log(f"{'would upload' if dry_run else 'upload'} {key}")
-        if not dry_run:
-            wanted[key][1] = _put(client, bucket, key, source.read_bytes(), headers)
-        report.uploaded.append(key)
-    # Stale objects go last, and only statusgen's own (listed by the last deploy, or carrying the
-    # hash it sets). Assets stay for a while: pages cached before this deploy still use them.
-    still_retired: dict[str, float] = {}
-    for key in sorted(set(remote) - set(wanted) - {prefix + MANIFEST}):
-        if key not in known and not _ours(client, bucket, key):
-            log(f"leave {key} (not uploaded by statusgen)")
-            continue
-        since = float(retired.get(key, now))
-        if key[len(prefix) :].startswith("static/") and now - since < grace:
-            still_retired[key] = since
-            log(f"keep {key} until pages cached before it expire")
-            continue
-        log(f"{'would delete' if dry_run else 'delete'} {key}")
-        if not dry_run:
-            client.delete_object(Bucket=bucket, Key=key)
-        report.deleted.append(key)
+    wanted, changed = _compare(bucket, files, short, remote, known, report)
+    _upload(bucket, changed, wanted, dry_run, log, report)
+    stale = sorted(set(remote) - set(wanted) - {prefix + MANIFEST})
+    still_retired = _delete(bucket, stale, known, retired, grace, now, dry_run, log, report)
     manifest = {
         "objects": wanted | {key: known.get(key, ["", ""]) for key in still_retired},
         "retired": still_retired,
     }
     if not dry_run and manifest != previous:
         body = json.dumps(manifest, sort_keys=True, indent=0).encode()
-        client.put_object(
-            Bucket=bucket,
+        bucket.client.put_object(
+            Bucket=name,
             Key=prefix + MANIFEST,
             Body=body,
             ContentType="application/json",
             CacheControl="no-store",
         )
     return report
+
+
+def _client(destination: str, endpoint_url: str | None) -> Any:
+    """A client of the store (boto3's, which only deploys need: `pip install 'statusgen[s3]'`)."""
+    try:
+        import boto3
+    except ImportError:
+        message = "deploying needs boto3: pip install 'statusgen[s3]'"
+        raise DeployError([Problem(destination, None, "", message)]) from None
+    try:
+        return boto3.client("s3", endpoint_url=endpoint_url)
+    except ValueError as error:
+        raise DeployError([Problem(destination, None, "--endpoint-url", str(error))]) from None
+
+
+def _compare(
+    bucket: _Bucket,
+    files: dict[str, Path],
+    short: str,
+    remote: dict[str, str],
+    known: dict[str, list[str]],
+    report: DeployReport,
+) -> tuple[dict[str, list[str]], list[tuple[str, Path, dict[str, str]]]]:
+    """What each key must be (key → [signature, the ETag the store gave it]), and the files to
+    upload: (key, file, headers). The others are counted unchanged in the `report`."""
+    wanted: dict[str, list[str]] = {}
+    changed: list[tuple[str, Path, dict[str, str]]] = []
+    for path, source in files.items():
+        data = source.read_bytes()  # (one file at a time: only its name is kept for the upload)
+        headers = file_headers(path, short)
+        key = bucket.prefix + path
+        signature = _signature(data, headers)
+        etag = remote.get(key)
+        wanted[key] = [signature, etag or ""]
+        if _unchanged(bucket, key, data, headers, etag, known.get(key)):
+            report.unchanged += 1
+        else:
+            changed.append((key, source, headers))
+    return wanted, changed
+
+
+def _unchanged(
+    bucket: _Bucket, key: str, data: bytes, headers: dict[str, str], etag: str | None, known: list[str] | None
+) -> bool:
+    """Whether the object is as it should be: as the last deploy left it (same signature, and the
+    ETag it got then: this holds for any store, KMS-encrypted or not), or, for an object the
+    manifest does not know (after an interrupted deploy), the same bytes by its MD5 and the same
+    headers."""
+    if etag is None:
+        return False
+    if known is not None:
+        return known == [_signature(data, headers), etag]
+    same = etag == file_md5(data) or not _plain(etag)
+    return same and _has(bucket.client, bucket.name, key, data, headers)
+
+
+def _upload(
+    bucket: _Bucket,
+    changed: list[tuple[str, Path, dict[str, str]]],
+    wanted: dict[str, list[str]],
+    dry_run: bool,
+    log: Callable[[str], None],
+    report: DeployReport,
+) -> None:
+    """Upload what changed, in an order that never shows a page whose assets are missing; note
+    the ETag each object got in `wanted`."""
+    for key, source, headers in sorted(changed, key=lambda item: _order(item[0][len(bucket.prefix) :])):
+        log(f"{'would upload' if dry_run else 'upload'} {key}")
+        if not dry_run:
+            wanted[key][1] = _put(bucket.client, bucket.name, key, source.read_bytes(), headers)
+        report.uploaded.append(key)
+
+
+def _delete(
+    bucket: _Bucket,
+    stale: list[str],
+    known: dict[str, list[str]],
+    retired: dict[str, float],
+    grace: float,
+    now: float,
+    dry_run: bool,
+    log: Callable[[str], None],
+    report: DeployReport,
+) -> dict[str, float]:
+    """Delete stale objects, last, and only statusgen's own (listed by the last deploy, or carrying
+    the hash it sets). Assets stay for a while: pages cached before this deploy still use them.
+    Returns the assets kept so far (key → when they left the site)."""
+    still_retired: dict[str, float] = {}
+    for key in stale:
+        if key not in known and not _ours(bucket.client, bucket.name, key):
+            log(f"leave {key} (not uploaded by statusgen)")
+            continue
+        since = float(retired.get(key, now))
+        if key[len(bucket.prefix) :].startswith("static/") and now - since < grace:
+            still_retired[key] = since
+            log(f"keep {key} until pages cached before it expire")
+            continue
+        log(f"{'would delete' if dry_run else 'delete'} {key}")
+        if not dry_run:
+            bucket.client.delete_object(Bucket=bucket.name, Key=key)
+        report.deleted.append(key)
+    return still_retired
 
 
 def _order(path: str) -> tuple[int, int, str]:

@@ -139,7 +139,9 @@ class IncidentEntry(Entry):
     impact: Impact  # the highest it reached
     current_impact: Impact | None  # while it is open, its impact now; else None
     resolved: datetime | None  # = ends
-    source: Incident = field(repr=False)
+    # The content as written, future updates and post-mortems included: kept from templates (the
+    # sandbox refuses names starting with _), for the timeline only.
+    _source: Incident = field(repr=False)
 
     @property
     def started(self) -> datetime:
@@ -154,8 +156,8 @@ class IncidentEntry(Entry):
     @functools.cached_property
     def _replayed(self) -> tuple[list[Update], list[timeline.Point]]:
         """The updates published by `now`, and the state at `started` and after each."""
-        shown = timeline.posted(self.source, self.now)
-        return shown, timeline.replay(self.source, shown, self.ends)[0]
+        shown = timeline.posted(self._source, self.now)
+        return shown, timeline.replay(self._source, shown, self.ends)[0]
 
     @functools.cached_property
     def updates(self) -> tuple[Step, ...]:
@@ -178,7 +180,7 @@ class MaintenanceEntry(Entry):
     rescheduled: tuple[tuple[datetime, datetime], ...]
     upcoming: bool  # scheduled, and its window has not passed
     held: tuple[datetime, datetime] | None  # when it really held its components, once begun
-    source: Maintenance = field(repr=False)
+    _source: Maintenance = field(repr=False)  # (see IncidentEntry._source)
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -193,7 +195,7 @@ class MaintenanceEntry(Entry):
     @functools.cached_property
     def updates(self) -> tuple[Step, ...]:
         """The updates published by `now`, in time order, each with the changes it made."""
-        return timeline.maintenance_steps(self.source, timeline.posted(self.source, self.now), self.texts)
+        return timeline.maintenance_steps(self._source, timeline.posted(self._source, self.now), self.texts)
 
     @functools.cached_property
     def affected(self) -> tuple[Affected, ...]:
@@ -348,7 +350,7 @@ def derive_incident(
         impact=highest,
         current_impact=current if end is None else None,
         resolved=end,
-        source=incident,
+        _source=incident,
     )
 
 
@@ -420,7 +422,7 @@ def derive_maintenance(
         rescheduled=item.rescheduled,
         upcoming=status is MaintenanceStatus.SCHEDULED and item.end > now,
         held=(start, finish) if begun else None,
-        source=item,
+        _source=item,
     )
 
 

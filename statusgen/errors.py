@@ -4,6 +4,7 @@ stage that fails (content, publish, deploy, worker, authoring) under `StatusgenE
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,12 +21,30 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        """Render as `path:line: field: message (hint)`, the form editors and CI annotate."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        """Render as `path:line: field: message (hint)`, the form editors and CI annotate: one
+        line, whatever a file's name or a YAML key holds (see `shown`)."""
+        path, field, message, hint = (
+            shown(part) for part in (self.path, self.field, self.message, self.hint)
+        )
+        where = f"{path}:{self.line}" if self.line else path
         if self.warning:
             where += ": warning"
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{where}: {field}: {message}" if field else f"{where}: {message}"
+        return f"{text} ({hint})" if hint else text
+
+
+_UNSHOWN = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control and format characters, line separators
+
+
+def shown(text: str) -> str:
+    """`text` as a terminal or a CI log may show it: control and format characters and line
+    separators escaped as Python writes them (`\\n`, `\\x1b`, `\\u202e`). A file name or a quoted
+    YAML key in a pull request could otherwise break a problem's line in two and write a line of
+    its own into the log (`::error file=…::`, which GitHub Actions reads as a command), colour
+    it, or reorder it."""
+    if text.isprintable():  # (nearly always: what is not printable is checked one by one)
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _UNSHOWN else c for c in text)
 
 
 class StatusgenError(Exception):

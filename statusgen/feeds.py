@@ -24,9 +24,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from itertools import groupby
 from operator import itemgetter
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -122,31 +123,33 @@ class _Writer:
         parts = [self._facts(entry, window)]
         for update in reversed(entry.updates):
             parts.append(self._update_heading(entry, update))
-            parts.append(self.update_text(update))
+            parts.append(self.update_text(update, entry.url))
         if entry.body.strip():
-            parts.append(self.text(entry.body, entry.body_language))
+            parts.append(self.text(entry.body, entry.body_language, entry.url))
         return "\n".join(parts)
 
     def title(self, entry: Entry) -> str:
         """The entry's title; one not translated into the feed's language says in which it is."""
         return _title(entry, self.site.language, self._)
 
-    def text(self, body: str, language: str) -> str:
-        """A Markdown body as HTML; one not translated into the feed's language (`language` is the
-        one it is in) is marked so, as on the pages."""
+    def text(self, body: str, language: str, page: str) -> str:
+        """A Markdown body as HTML, its relative links and images resolved against the `page` it
+        shows on (see `absolute_urls`); one not translated into the feed's language (`language`
+        is the one it is in) is marked so, as on the pages."""
+        html = absolute_urls(str(self.md(body)), page)
         if not language:
-            return str(self.md(body))
+            return html
         name = language_name(language, self.site.language)
         note = self._("Not yet translated: shown in %(language)s.") % {"language": name}
-        return f'<p><em>{escape(note)}</em></p><div lang="{escape(language)}">{self.md(body)}</div>'
+        return f'<p><em>{escape(note)}</em></p><div lang="{escape(language)}">{html}</div>'
 
-    def update_text(self, update: Step) -> str:
-        """An update's text as HTML: the component changes it made, then its body."""
+    def update_text(self, update: Step, page: str) -> str:
+        """An update's text as HTML: the component changes it made, then its body (shown on `page`)."""
         changes = "".join(
             f"<li>{escape(change_text(self._, self.words, change.name, change.old, change.new))}</li>"
             for change in update.changes
         )
-        return (f"<ul>{changes}</ul>" if changes else "") + self.text(update.body, update.language)
+        return (f"<ul>{changes}</ul>" if changes else "") + self.text(update.body, update.language, page)
 
     def _facts(self, entry: Entry, window: bool = True) -> str:
         names = ", ".join(a.name for a in entry.affected)
@@ -216,7 +219,7 @@ class _Writer:
 
     def history_rows(self, ordered: Iterable[Entry], keep: Callable[[Entry], bool] = bool) -> list[_Row]:
         """One row per incident or maintenance: the first `feed_entries` of `ordered` that `keep`."""
-        rows = []
+        rows: list[_Row] = []
         for entry in ordered:
             if len(rows) == self.site.feed_entries:
                 break
@@ -275,10 +278,10 @@ class _Writer:
         for at, entry, update in heapq.nlargest(self.site.feed_entries, candidates, key=key):
             if update is None:
                 word = self.words["incident"]["postmortem"]
-                html = self.text(entry.body, entry.body_language)
+                html = self.text(entry.body, entry.body_language, entry.url)
             else:
                 word = self.status_word(entry, update)
-                html = f"{self._update_heading(entry, update)}\n{self.update_text(update)}"
+                html = f"{self._update_heading(entry, update)}\n{self.update_text(update, entry.url)}"
             rows.append(
                 _Row(
                     id=f"{self.entry_tag(entry)}#{anchor(update)}",
@@ -368,6 +371,31 @@ def _title(entry: Entry, language: str, translate: Translate) -> str:
     return f"{entry.title} ({translate('in %(language)s') % {'language': name}})"
 
 
+# In sanitised HTML (nh3 writes every attribute value in double quotes, `"` and `&` escaped), a
+# link or an image, and the URL it holds.
+_URL_TAG = re.compile(r'<(?:a|img)(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*\s*/?>')
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def absolute_urls(html: str, page: str) -> str:
+    """Sanitised HTML with its relative link and image URLs resolved against `page`, the URL of the
+    page the text shows on. A feed reader would resolve them against the feed's own URL (or
+    nothing): `../other-incident/` in an incident's update would lead elsewhere in
+    `history.atom`, or out of a site published under a sub-path; a calendar does the same with
+    the page's URL (`plain_text`)."""
+
+    def resolved(found: re.Match[str]) -> str:
+        url = unescape(found.group(2))
+        if _SCHEME.match(url.strip(_C0_OR_SPACE)):
+            return found.group()
+        absolute = urljoin(page, url).replace("&", "&amp;").replace('"', "&quot;")
+        return found.group(1) + absolute + found.group(3)
+
+    return _URL_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(resolved, tag.group()), html)
+
+
 _MARKUP_START = re.compile(r"[&<](?=\S)")  # where HTML could read markup: not before a space
 
 
@@ -431,4 +459,4 @@ def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: st
         placeholder.add("dtstamp", newest.astimezone(UTC))
         placeholder.add("url", writer.home)
         cal.add_component(placeholder)
-    return cal.to_ical()
+    return bytes(cal.to_ical())

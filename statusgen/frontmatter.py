@@ -63,8 +63,9 @@ class _Strict:
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[object, object]:
         """Construct a mapping, refusing merge keys and keys given twice."""
         if not isinstance(node, yaml.MappingNode):
+            found = type(node).__name__.removesuffix("Node").lower()  # scalar, sequence
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
+                None, None, f"expected a mapping, found {found}", node.start_mark
             )
         mapping: dict[object, object] = {}
         for key_node, value_node in node.value:
@@ -222,11 +223,11 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> object:
         raise ContentError([Problem(path, line, "", message, "remove it")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = first_line + mark.line if mark is not None else None
+        where = first_line + mark.line if mark is not None else None
         message = " ".join((error.problem or str(error)).split())
         if error.context and error.context not in message:
             message = f"{message} ({error.context})"
-        raise ContentError([Problem(path, line, "", f"invalid YAML: {message}")]) from None
+        raise ContentError([Problem(path, where, "", f"invalid YAML: {message}")]) from None
     except yaml.YAMLError as error:
         message = " ".join(str(error).split())
         raise ContentError([Problem(path, first_line, "", f"invalid YAML: {message}")]) from None
@@ -238,7 +239,7 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> object:
 def _same_key(node: yaml.ScalarNode, key: object) -> bool:
     """Whether a key node, as written, is the constructed key (`yes` is True, `0x10` is 16)."""
     if isinstance(key, str):
-        return node.value == key
+        return bool(node.value == key)
     if node.style:  # a quoted key is always text (plain style is None, or "" from libyaml)
         return False
     try:
@@ -289,7 +290,7 @@ class SourceMap:
         pointer, node = self._walk(keys)
         if node is None or not isinstance(pointer, yaml.ScalarNode):
             return None
-        return pointer.value
+        return str(pointer.value)
 
     def line(self, keys: KeyPath) -> int | None:
         """The file line of the key (or list item) at the end of `keys`, else of its nearest parent."""
@@ -302,5 +303,5 @@ class SourceMap:
         """The text of the scalar at `keys` exactly as written, or None if it is not a scalar."""
         _, node = self._walk(keys)
         if isinstance(node, yaml.ScalarNode):
-            return node.value
+            return str(node.value)
         return None

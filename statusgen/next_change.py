@@ -22,12 +22,18 @@ class Change:
     reason: str
 
 
+# What the published file calls an incident written ahead (its `started` after `now`): the site
+# does not show it yet, so neither its slug nor its file's name may be read there.
+UNPUBLISHED = "an incident not yet published"
+
+
 def _events(
-    entry: Incident | Maintenance, kind: Kind, remind: timedelta | None = None
+    entry: Incident | Maintenance, kind: Kind, noun: str = "", remind: timedelta | None = None
 ) -> Iterable[tuple[datetime, str]]:
-    """Every dated event of an entry as (instant, what happens); with `remind`, a maintenance's
-    reminder too (`statusgen notify` sends it then)."""
-    noun = f"{kind} {entry.slug}"
+    """Every dated event of an entry as (instant, what happens), the entry called `noun` (by
+    default, its kind and slug); with `remind`, a maintenance's reminder too (`statusgen notify`
+    sends it then)."""
+    noun = noun or f"{kind} {entry.slug}"
     if isinstance(entry, Incident):
         yield entry.started, f"{noun} starts"
         if entry.resolved is not None:
@@ -43,14 +49,16 @@ def _events(
         yield update.at, f"{noun} posts update {update.number}"
 
 
-def next_changes(content: Content, now: datetime) -> list[Change]:
+def next_changes(content: Content, now: datetime, published: bool = False) -> list[Change]:
     """The instants after `now` at which the output would change with no content change, soonest first.
 
     Give the content as written (future events included). Besides the dated events (starts,
     updates, resolutions, post-mortems, windows opening and closing), resolved incidents leave the
     front page's recent incidents, and the uptime window rolls at every local midnight (the day bars
     move). Figures that drift continuously while an incident is open (its duration, the uptime)
-    are not counted: they are as of the build. Drafts change nothing.
+    are not counted: they are as of the build. Drafts change nothing. For the `published` file,
+    an incident that has not started at `now` is not named (`UNPUBLISHED`): the site holds
+    nothing of it yet.
     """
     site = content.site
     tomorrow = now.astimezone(site.tz).date() + timedelta(days=1)
@@ -65,12 +73,14 @@ def next_changes(content: Content, now: datetime) -> list[Change]:
         for entry in entries:
             if entry.draft:
                 continue
+            ahead = published and isinstance(entry, Incident) and entry.started > now
+            noun = UNPUBLISHED if ahead else f"{kind} {entry.slug}"
             if _latest_event(entry) > now:  # most of a long history has no event left
-                found += [Change(at, reason) for at, reason in _events(entry, kind, site.remind) if at > now]
+                found += [
+                    Change(at, reason) for at, reason in _events(entry, kind, noun, site.remind) if at > now
+                ]
             if isinstance(entry, Incident) and entry.resolved is not None and entry.resolved + recent > now:
-                found.append(
-                    Change(entry.resolved + recent, f"incident {entry.slug} leaves the recent incidents")
-                )
+                found.append(Change(entry.resolved + recent, f"{noun} leaves the recent incidents"))
     return sorted(found, key=lambda change: (change.at, change.reason))
 
 
@@ -86,11 +96,12 @@ def _latest_event(entry: Incident | Maintenance) -> datetime:
 
 
 def next_change_file(content: Content, now: datetime) -> bytes:
-    """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why.
+    """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why (an
+    incident written ahead unnamed: the file is published).
 
     Give the content as written, so that future events are known.
     """
     fmt = Formatter(content.site.language, content.site.timezone)
-    upcoming = next_changes(content, now)
+    upcoming = next_changes(content, now, published=True)
     listed = [{"at": fmt.iso(c.at), "reason": c.reason} for c in upcoming[:20]]
     return to_json({"next_change": listed[0] if listed else None, "upcoming": listed})

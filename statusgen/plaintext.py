@@ -1,6 +1,6 @@
 """Plain text from sanitised HTML: what calendars, `changes` and messages show of Markdown.
 
-Plain text is read from the sanitised rendering (`render.MarkdownRenderer.text`), never from the
+Plain text is read from the sanitised rendering (`markdown.MarkdownRenderer.text`), never from the
 Markdown source, so raw HTML, scripts and dangerous URLs are gone before a word is written.
 """
 

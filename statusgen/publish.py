@@ -13,9 +13,13 @@ Two ways, both leaving readers the whole old site or the whole new one, never a 
   of all of them. A copy interrupted while being updated has no manifest, so the next build rewrites
   it whole.
 
-A rebuild need not hold the bytes of the pages it did not render again: `published(output, linked)`
-tells which files the site being served already holds (by hash), and the build hands the writer a
-`SiteFiles` map in which those files are read back from there only if something asks for them.
+A rebuild need not hold the bytes of the pages it did not render again (`incremental.py` knows
+which files the site being served holds, by hash): it hands the writer a `SiteFiles` map in which
+those files are read back from there only if something asks for them.
+
+The file map is gathered from several producers (the theme's static files, the pages, the feeds,
+the JSON API…): `merge_files` refuses a path that two of them write, rather than let one silently
+replace the other.
 
 Either way the whole output is replaced, so a build replaces only an output that is statusgen's
 (`check_output`): one that does not exist, an empty folder, link mode's own link, or a folder holding
@@ -39,11 +43,11 @@ import json
 import os
 import posixpath
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from statusgen.errors import Problem, PublishError
+from statusgen.errors import ContentError, Problem, PublishError
 
 STAGING_MARK = ".statusgen-staging-"
 LOCK_SUFFIX = ".statusgen-lock"
@@ -79,42 +83,6 @@ def safe_relative(path: str) -> str:
 def file_hash(data: bytes) -> str:
     """The SHA-256 (hex) by which manifests, and the build cache, know a published file."""
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass(frozen=True)
-class PublishedSite:
-    """The site a previous build published, as the next build can reuse it: the folder served now
-    and, in link mode, the copy the next build writes into, with that copy's manifest of hashes."""
-
-    served: Path
-    target: Path | None = None  # link mode: the copy to be brought up to date
-    manifest: Mapping[str, str] | None = None  # its path → SHA-256 (hex) of each file
-
-    def holds(self, path: str, digest: str) -> bytes | bool:
-        """Whether the site can keep this file as it is, given its SHA-256 (hex): True when the copy
-        to be written holds it already (link mode: its manifest says so; nothing is read); else
-        its bytes, read from the served site and checked against the hash; False if they differ."""
-        if self.manifest is not None and self.manifest.get(path) == digest:
-            return True
-        try:
-            data = (self.served / path).read_bytes()
-        except OSError:
-            return False
-        return data if file_hash(data) == digest else False
-
-
-def published(output: Path, linked: bool) -> PublishedSite | None:
-    """What is published at `output` now, as a build in this mode would reuse it, if anything."""
-    if _is_our_link(output):
-        served = Path(os.path.realpath(output))
-        if not linked:  # swap mode replaces the served copy: read back what is kept, now
-            return PublishedSite(served)
-        target = served.parent / (TREES[1] if served.name == TREES[0] else TREES[0])
-        manifest = _manifest(served.parent / f"{target.name}.manifest.json")
-        return PublishedSite(served, target if manifest is not None else None, manifest)
-    if not output.is_dir():
-        return None
-    return PublishedSite(Path(os.path.realpath(output)))
 
 
 @dataclass(frozen=True, eq=False)  # equal as mappings are: path by path, bytes by bytes
@@ -161,6 +129,30 @@ class SiteFiles(Mapping[str, bytes]):
         """The SHA-256 (hex) of a file, without reading a kept one."""
         kept = self.kept.get(path)
         return kept if kept is not None else file_hash(self.rendered[path])
+
+
+def merge_files(
+    parts: Sequence[tuple[str, Mapping[str, bytes]]], claimed: Sequence[tuple[str, Collection[str]]] = ()
+) -> dict[str, bytes]:
+    """One file map from the maps of the site's producers (`(what, files)`), with the paths
+    `claimed` besides (such as pages kept from the published site) checked too. A path two of them
+    write is refused, as Pelican's writer refuses to overwrite a file: a located ContentError
+    naming the path and both producers, rather than one silently replacing the other."""
+    seen: set[str] = set()
+    everything = [*parts, *claimed]
+    for index, (what, paths) in enumerate(everything):
+        clash = seen.intersection(paths)
+        if clash:
+            path = min(clash)
+            first = next(earlier for earlier, held in everything[:index] if path in held)
+            message = f"written twice, by {first} and by {what}; a build writes each file once"
+            hint = "one would silently replace the other: rename what makes one of them"
+            raise ContentError([Problem(path, None, "", message, hint)])  # (what the site is made of)
+        seen.update(paths)
+    files: dict[str, bytes] = {}
+    for _, part in parts:
+        files.update(part)
+    return files
 
 
 def write_site(
@@ -242,26 +234,39 @@ def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[s
     Returns the folder to replace (links followed), or in link mode (or for link mode's own link)
     the output as given, made absolute.
     """
-    shown = str(output)
-
-    def refuse(message: str, hint: str = "") -> PublishError:
-        return PublishError([Problem(shown, None, "", message, hint)])
-
     ours = _is_our_link(output)
     if output.is_symlink() and not ours:
-        if linked:
-            message = "link mode makes the output its own symbolic link, and this one is yours (it is kept)"
-            raise refuse(message, "publish without --output-link")
-        if not output.exists():
-            raise refuse("the output is a symbolic link to nothing")
+        _check_users_link(output, linked)
     if linked or ours:  # the link itself (or the folder link mode turns into its link)
         target = Path(os.path.abspath(output))
         where = Path(os.path.realpath(target.parent)) / target.name
     else:
         target = where = Path(os.path.realpath(output))
+    _check_overlaps(output, where, protected)
+    if not ours and where.exists():
+        _check_ours(output, where)
+    return target
+
+
+def _refusal(output: Path, message: str, hint: str = "") -> PublishError:
+    """The error refusing this output."""
+    return PublishError([Problem(str(output), None, "", message, hint)])
+
+
+def _check_users_link(output: Path, linked: bool) -> None:
+    """Refuse a symbolic link of the user's in link mode (it would be replaced), or to nothing."""
+    if linked:
+        message = "link mode makes the output its own symbolic link, and this one is yours (it is kept)"
+        raise _refusal(output, message, "publish without --output-link")
+    if not output.exists():
+        raise _refusal(output, "the output is a symbolic link to nothing")
+
+
+def _check_overlaps(output: Path, where: Path, protected: Sequence[tuple[str, Path]]) -> None:
+    """Refuse an output (replacing `where`) that holds the working folder, or overlaps a protected one."""
     here = Path.cwd().resolve()
     if where == here or where in here.parents:
-        raise refuse("the output folder holds the working folder; publishing would replace it")
+        raise _refusal(output, "the output folder holds the working folder; publishing would replace it")
     for what, folder in protected:
         folder = folder.resolve()
         if where == folder or where in folder.parents or folder in where.parents:
@@ -269,15 +274,17 @@ def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[s
                 f"the output folder overlaps {what} {folder}; publishing replaces the whole output "
                 "folder, so it must be a separate folder"
             )
-            raise refuse(message, "choose another --output, such as public")
-    if ours or not where.exists():
-        return target
+            raise _refusal(output, message, "choose another --output, such as public")
+
+
+def _check_ours(output: Path, where: Path) -> None:
+    """Refuse an existing output (at `where`) that is no folder, or holds what statusgen did not write."""
     if not where.is_dir():
-        raise refuse("the output exists and is not a folder", "choose another --output")
+        raise _refusal(output, "the output exists and is not a folder", "choose another --output")
     try:
         foreign = _foreign_entries(where)
     except OSError as error:
-        raise refuse(f"cannot read the output folder: {error.strerror or error}") from None
+        raise _refusal(output, f"cannot read the output folder: {error.strerror or error}") from None
     if foreign:
         folders = sum(1 for name in foreign if name.endswith("/"))
         counts = [
@@ -290,8 +297,8 @@ def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[s
             f"{', '.join(foreign[:3])}, and no {MARKER} of an earlier build; a build replaces the "
             "whole output folder, so it refuses one that is not its own"
         )
-        raise refuse(message, "choose another --output, or delete the folder by hand to start over")
-    return target
+        hint = "choose another --output, or delete the folder by hand to start over"
+        raise _refusal(output, message, hint)
 
 
 def _foreign_entries(folder: Path) -> list[str]:
@@ -400,6 +407,20 @@ def _is_our_link(output: Path) -> bool:
         return False
     target = Path(os.readlink(output))
     return target.parent.name == _store(output).name and target.name in TREES
+
+
+def link_copies(output: Path) -> tuple[Path, Path] | None:
+    """If the output is link mode's own link: the copy it serves, and the copy the next link-mode
+    build brings up to date."""
+    if not _is_our_link(output):
+        return None
+    served = Path(os.path.realpath(output))
+    return served, served.parent / (TREES[1] if served.name == TREES[0] else TREES[0])
+
+
+def copy_manifest(copy: Path) -> dict[str, str] | None:
+    """A copy's manifest (path → SHA-256), or None if it has none (new, or interrupted)."""
+    return _manifest(copy.parent / f"{copy.name}.manifest.json")
 
 
 def _forget_manifests(output: Path) -> None:

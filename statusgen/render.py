@@ -1,220 +1,60 @@
 """The page plan (which pages exist, at which paths) and HTML rendering through the theme.
 
-Markdown is converted with Python-Markdown and sanitised with nh3 (an allowlist fit for incident
-text), so no script, event handler or `javascript:` URL can reach a page.
+A page is rendered from plain data: the derived site in its language, its words, the theme and
+the hashed names of the theme's static files. Which pages a build renders, and in which
+processes, is decided around this stage (`incremental.py`, `execution.py`).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
+import gettext
 import posixpath
 import re
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.meta
-import markdown
-import nh3
 from markupsafe import Markup, escape
 
 from statusgen.derive import ComponentState, Derived, Entry, Kind, Snapshot, StatusChange
 from statusgen.errors import ContentError, Problem
 from statusgen.feeds import CALENDAR, subscriptions
 from statusgen.i18n import Formatter, change_text, labels, language_name, text_direction, translations
+from statusgen.markdown import MarkdownRenderer
 from statusgen.models import Site
-from statusgen.plaintext import plain_text
 from statusgen.theme import Theme, builtin_themes_dir, environment
-
-T = TypeVar("T")
-
-MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
-
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
-    "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-    "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "code": {"class"},
-    "th": {"align"},
-    "td": {"align"},
-    "ol": {"start"},
-}
-URL_SCHEMES = {"http", "https", "mailto"}
-
-
-# How a browser reads a URL (WHATWG URL Standard): C0 controls and spaces around it are dropped,
-# tabs and newlines inside it too, and in http(s) URLs a backslash is a slash.
-_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def image_source(value: str) -> str | None:
-    """An image URL as a browser reads it, if it loads over https or from the site itself; else None.
-
-    Kept: `https://host/…` (any case, backslashes read as slashes), and relative or root paths,
-    which load from the page's own origin. Refused: every other scheme, and whatever a browser
-    could resolve to another host: `//host/…` and its `/\\host`, `\\\\host` and percent-encoded
-    forms, and `https:host` (relative on an https page, a host on an http one).
-    """
-    cleaned = _TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE))
-    decoded = cleaned
-    # Judged decoded too (%5C, %255C, …): a server that decodes a path and redirects to it would
-    # send the browser to the host it names.
-    for _ in range(4):
-        decoded, undone = unquote(decoded), decoded
-        if decoded == undone:
-            break
-    decoded = _TAB_OR_NEWLINE.sub("", decoded.strip(_C0_OR_SPACE)).replace("\\", "/")
-    scheme = _SCHEME.match(decoded)
-    if scheme is not None:
-        rest = decoded[scheme.end() :]
-        keep = scheme.group().lower() == "https:" and rest.startswith("//") and bool(rest.strip("/"))
-    else:
-        keep = not decoded.startswith("//")
-    return cleaned if keep else None
-
-
-def _only_https_images(tag: str, attribute: str, value: str) -> str | None:
-    """Images load only over https or from the site itself (see `image_source`): no tracking."""
-    if tag == "img" and attribute == "src":
-        return image_source(value)
-    return value
-
-
-@functools.cache
-def _cleaner() -> nh3.Cleaner:
-    """The sanitiser, built once per process (building it costs more than most cleanings)."""
-    return nh3.Cleaner(
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        attribute_filter=_only_https_images,
-    )
-
-
-def sanitise(html: str) -> str:
-    """Keep only the allowlisted tags, attributes and URL schemes; links get noopener noreferrer."""
-    return _cleaner().clean(html)
-
-
-class MarkdownRenderer:
-    """Markdown source to sanitised HTML, memoised by the text's hash.
-
-    `known` is what earlier builds converted (the build cache). A forked worker's conversions are
-    collected with `take_fresh` and given back to the parent with `learn`, so Markdown is converted
-    where its page is rendered, and kept for later builds.
-    """
-
-    def __init__(self, known: dict[bytes, str] | None = None) -> None:
-        """Start from `known` (text hash → HTML); the converter is made when first needed."""
-        self.known: dict[bytes, str] = known if known is not None else {}
-        self.added: set[bytes] = set()  # the hashes of the texts converted since (here or by workers)
-        self._fresh: dict[bytes, str] = {}
-
-    def __call__(self, text: str) -> Markup:
-        """Render one Markdown body to safe HTML."""
-        key = markdown_key(text)
-        html = self.known.get(key)
-        if html is None:
-            html = self.known[key] = self._fresh[key] = render_markdown(text, _converter())
-            self.added.add(key)
-        return Markup(html)
-
-    def text(self, source: str, base: str | None = None) -> str:
-        """One Markdown body as plain text, read from its sanitised HTML (see `plain_text`)."""
-        return plain_text(self(source), base)
-
-    def take_fresh(self) -> dict[bytes, str]:
-        """What this process converted since the last call (a worker sends it to the parent)."""
-        fresh, self._fresh = self._fresh, {}
-        return fresh
-
-    def learn(self, converted: Mapping[bytes, str]) -> None:
-        """Add conversions made elsewhere (by a worker process)."""
-        self.known.update(converted)
-        self.added.update(converted)
-
-
-# Python-Markdown is quadratic in the `[` of one block and slow on very deep nesting. A body past
-# these bounds is shown as plain text (escaped, in <pre>) instead: the build never hangs.
-MAX_BRACKET_WORK = 4_000_000  # the sum over blocks of (number of `[` in the block) squared
-MAX_INDENT = 128  # columns of indentation (nested lists, code) on one line
-MAX_QUOTE_DEPTH = 50  # `>` nesting on one line
-
-
-def markdown_configuration() -> tuple[object, ...]:
-    """Everything besides the text that decides the HTML of a body (the cache keys by it)."""
-    return (
-        MARKDOWN_EXTENSIONS,
-        sorted(ALLOWED_TAGS),
-        sorted((tag, sorted(names)) for tag, names in ALLOWED_ATTRIBUTES.items()),
-        sorted(URL_SCHEMES),
-        (MAX_BRACKET_WORK, MAX_INDENT, MAX_QUOTE_DEPTH),
-    )
-
-
-def too_complex(text: str) -> bool:
-    """Whether Python-Markdown could take too long on `text` (see the bounds above)."""
-    if text.count("[") > 2000 and sum(b.count("[") ** 2 for b in text.split("\n\n")) > MAX_BRACKET_WORK:
-        return True
-    for line in text.splitlines():
-        stripped = line.lstrip(" \t>")
-        prefix = line[: len(line) - len(stripped)]
-        if prefix and (prefix.count(">") > MAX_QUOTE_DEPTH or len(prefix.expandtabs(4)) > MAX_INDENT):
-            return True
-    return False
-
-
-def markdown_key(text: str) -> bytes:
-    """The hash the build cache keeps a body's HTML under."""
-    return hashlib.sha256(text.encode()).digest()
-
-
-@functools.cache
-def _converter() -> markdown.Markdown:
-    """This process's Python-Markdown instance (building one per body costs more than converting)."""
-    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-
-
-def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
-    """Convert one Markdown body to sanitised HTML; a body too complex to convert is shown as text."""
-    if too_complex(text):
-        return f'<pre class="plain">{Markup.escape(text)}</pre>'
-    md = md or _converter()
-    try:
-        html = md.reset().convert(text)
-    except RecursionError:
-        html = f'<pre class="plain">{Markup.escape(text)}</pre>'
-    return sanitise(html)
-
 
 # ---------------------------------------------------------------- the page plan
 
 
 @dataclass(frozen=True)
 class Page:
-    """One HTML page to render: its output path, its template and what the template receives."""
+    """One HTML page to render: its output path within its language, its template and what the
+    template receives.
+
+    A page about particular incidents and maintenance (an entry's own page, the history) says
+    which (`entries`), and what else it shows: the years the archive lists, how many entries it
+    counts without listing them, and, when all it shows has ended, when the last of it changed
+    (`updated`: then the page does not change with `now`). Other pages show the whole site.
+    """
 
     path: str
     template: str
     context: Mapping[str, object] = field(default_factory=dict)
+    entries: tuple[Entry, ...] = ()
+    years: tuple[int, ...] = ()
+    older: int = 0
+    updated: datetime | None = None
 
 
 def page_url(path: str) -> str:
@@ -224,71 +64,102 @@ def page_url(path: str) -> str:
 
 def plan(derived: Derived) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
-    pages = [Page("index.html", "index.html"), Page("404.html", "404.html")]
-    for entry in derived.entries:
-        # `incident` and `maintenance` are the names themes of earlier releases read (deprecated).
-        context: dict[str, object] = {"entry": entry, entry.kind.value: entry, "entries": (entry,)}
-        if entry.settled is not None:
-            # An ended entry's page says when it last changed, not when it was built.
-            context["updated"] = entry.settled
-        pages.append(Page(entry.path + "index.html", f"{entry.kind}.html", context))
     years = history(derived)
-    # Each component's newest incidents, taken from the history's order (newest first).
-    site = derived.site
-    count = site.feed_entries
-    snap = derived.snapshot
+    return [
+        Page("index.html", "index.html"),
+        Page("404.html", "404.html"),
+        *[_entry_page(entry) for entry in derived.entries],
+        *_component_pages(derived, years),
+        *_history_pages(derived, years),
+    ]
+
+
+def _about(
+    path: str,
+    template: str,
+    entries: tuple[Entry, ...],
+    context: dict[str, object],
+    years: tuple[int, ...] = (),
+    older: int = 0,
+) -> Page:
+    """A page about these entries (which its template receives as `entries`, with `context`): one
+    listing only ended entries says when the last of them changed (`updated`), not when it was
+    built."""
+    settled = [entry.settled for entry in entries if entry.settled is not None]
+    updated = max(settled) if entries and len(settled) == len(entries) else None
+    context = {**context, "entries": entries} | ({"updated": updated} if updated is not None else {})
+    return Page(path, template, context, entries, years, older, updated)
+
+
+def _entry_page(entry: Entry) -> Page:
+    """An incident's or a maintenance's own page."""
+    # `incident` and `maintenance` are the names themes of earlier releases read (deprecated).
+    context: dict[str, object] = {"entry": entry, entry.kind.value: entry}
+    return _about(entry.path + "index.html", f"{entry.kind}.html", (entry,), context)
+
+
+def _newest_first(years: Sequence[Year]) -> Iterator[Entry]:
+    """Every entry of the history, newest first."""
+    return (entry for year in years for month in year.months for entry in month.entries)
+
+
+def _component_pages(derived: Derived, years: Sequence[Year]) -> list[Page]:
+    """Each component's page: its newest incidents, and how many older ones the history holds."""
     totals = Counter(cid for incident in derived.incidents for cid in incident.component_ids)
-    shown: dict[str, list[Entry]] = {state.component.id: [] for state in snap.components}
+    shown = _newest_incidents(derived, years, totals)
+    return [
+        Page(
+            state.path + "index.html",
+            "component.html",
+            {
+                "state": state,
+                "incidents": tuple(shown[state.component.id]),
+                "older": totals[state.component.id] - len(shown[state.component.id]),
+            },
+        )
+        for state in derived.snapshot.components
+    ]
+
+
+def _newest_incidents(
+    derived: Derived, years: Sequence[Year], totals: Counter[str]
+) -> dict[str, list[Entry]]:
+    """Each component's `feed_entries` newest incidents, taken from the history's order."""
+    count = derived.site.feed_entries
+    shown: dict[str, list[Entry]] = {state.component.id: [] for state in derived.snapshot.components}
     unfilled = sum(1 for cid in shown if totals[cid])
-    for entry in (entry for year in years for month in year.months for entry in month.entries):
+    for entry in _newest_first(years):
         if not unfilled:
             break
-        if entry.kind is Kind.INCIDENT:
-            for component_id in entry.component_ids:
-                mine = shown[component_id]
-                if len(mine) < count:
-                    mine.append(entry)
-                    unfilled -= len(mine) in (count, totals[component_id])
-    for state in snap.components:
-        component_id = state.component.id
-        mine = shown[component_id]
-        pages.append(
-            Page(
-                state.path + "index.html",
-                "component.html",
-                {"state": state, "incidents": tuple(mine), "older": totals[component_id] - len(mine)},
-            )
-        )
-    # The archive's front page: the newest whole months, until they hold `feed_entries` entries.
+        if entry.kind is not Kind.INCIDENT:
+            continue
+        for component_id in entry.component_ids:
+            mine = shown[component_id]
+            if len(mine) < count:
+                mine.append(entry)
+                unfilled -= len(mine) in (count, totals[component_id])
+    return shown
+
+
+def _history_pages(derived: Derived, years: tuple[Year, ...]) -> list[Page]:
+    """The archive: its front page (the newest whole months, until they hold `feed_entries`
+    entries, and how many it leaves out) and a page for each year."""
+    listed = tuple(year.year for year in years)
     recent: list[Month] = []
     for month in (month for year in years for month in year.months):
-        if sum(len(listed.entries) for listed in recent) >= site.feed_entries:
+        if sum(len(held.entries) for held in recent) >= derived.site.feed_entries:
             break
         recent.append(month)
     latest = tuple(entry for month in recent for entry in month.entries)
     older = sum(year.count for year in years) - len(latest)
     newest_year = years[0] if years else None  # `year` as before: themes listing year.months work
-    context = {
-        "years": years,
-        "year": newest_year,
-        "months": tuple(recent),
-        "entries": latest,
-        "older": older,
-    }
-    pages.append(Page("history/index.html", "history.html", _dated(context, latest)))
+    front: dict[str, object] = {"years": years, "year": newest_year, "months": tuple(recent), "older": older}
+    pages = [_about("history/index.html", "history.html", latest, front, listed, older)]
     for year in years:
         entries = tuple(entry for month in year.months for entry in month.entries)
-        context = {"years": years, "year": year, "months": year.months, "entries": entries, "older": 0}
-        pages.append(Page(f"history/{year.year}/index.html", "history.html", _dated(context, entries)))
+        context: dict[str, object] = {"years": years, "year": year, "months": year.months, "older": 0}
+        pages.append(_about(f"history/{year.year}/index.html", "history.html", entries, context, listed))
     return pages
-
-
-def _dated(context: dict[str, object], entries: Sequence[Entry]) -> dict[str, object]:
-    """A page listing only settled entries says when the last of them changed, not when it was built."""
-    settled = [entry.settled for entry in entries]
-    if settled and all(moment is not None for moment in settled):
-        context["updated"] = max(settled)  # type: ignore[type-var]
-    return context
 
 
 @dataclass(frozen=True)
@@ -331,6 +202,16 @@ def history(derived: Derived) -> tuple[Year, ...]:
 
 # ---------------------------------------------------------------- rendering
 
+Words = Mapping[str, Mapping[str, str]]
+
+
+class Edition(NamedTuple):
+    """The site in one of its languages: derived in it (`derive.localize`), and its words
+    (`i18n.labels`)."""
+
+    derived: Derived
+    words: dict[str, dict[str, str]]
+
 
 def component_groups(snap: Snapshot) -> list[tuple[str, list[ComponentState]]]:
     """Components grouped by `group`, groups in order of first appearance ("" for no group)."""
@@ -346,33 +227,95 @@ def relative_root(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
+class PageRenderer:
+    """The pages of one language through the theme: `renderer(page)` is a page's bytes, a function
+    of the page alone (the derived site in that language, its words, the theme and the assets
+    given once). Pages are at `output_path(page)`: under the language's prefix (`Site.prefix`;
+    give the site `derive.localize`d).
+
+    `environment` is the language's Jinja environment: what else a build keeps in it (compiled
+    templates, its `bytecode_cache`) it sets before the first page.
+    """
+
+    def __init__(
+        self,
+        derived: Derived,
+        theme: Theme,
+        assets: Mapping[str, str],
+        md: MarkdownRenderer | None = None,
+        words: Words | None = None,
+    ) -> None:
+        """Prepare the environment: the site-wide names are its globals."""
+        site = self.site = derived.site
+        self.now = derived.snapshot.now
+        self.prefix = site.prefix()
+        self.links = Links(site.base_url, self.prefix, assets)
+        translation = translations(site.language)
+        self.environment = page_environment(theme, translation)
+        # Site-wide names are globals, so templates can import macros without context (Jinja then
+        # builds the macro module once per page depth, not once per page); only the page's own
+        # names are context.
+        self.environment.globals.update(
+            site_names(derived, md or MarkdownRenderer(), words or labels(translation.gettext)),
+            url=self.links.page,
+            asset=self.links.asset,
+            site_url=self.links.site,
+        )
+        self.languages = [
+            (other, site.prefix(other), language_name(other)) for other in site.languages or (site.language,)
+        ]
+
+    def output_path(self, page: Page) -> str:
+        """Where the page is in the site."""
+        return self.prefix + page.path
+
+    def __call__(self, page: Page) -> bytes:
+        """The page, rendered."""
+        return render_template(self.environment, page.template, self.context(page)).encode("utf-8")
+
+    def context(self, page: Page) -> dict[str, object]:
+        """What the page's template receives besides the site-wide names."""
+        root = self.links.root(page.path)
+        site_root = self.links.site_root(root)
+        component_id = _component_id(page)
+        return {
+            "updated": self.now,
+            **page.context,
+            "page_path": page.path,
+            "canonical": self.site.base_url + self.prefix + page_url(page.path),
+            "root": root,
+            "subscriptions": [(s, root + s.path) for s in subscriptions(component_id)],
+            "alternates": _alternates(component_id, root),
+            "editions": self.editions(page.path, site_root) if len(self.languages) > 1 else [],
+        }
+
+    def editions(self, path: str, site_root: str) -> list[tuple[str, str, str, str]]:
+        """The page in every language of the site: (language, its name, absolute URL, link)."""
+        return [
+            (other, name, self.site.base_url + prefix + page_url(path), site_root + prefix + page_url(path))
+            for other, prefix, name in self.languages
+        ]
+
+
 def render_pages(
     derived: Derived,
     theme: Theme,
     assets: Mapping[str, str],
     md: MarkdownRenderer | None = None,
-    words: Mapping[str, Mapping[str, str]] | None = None,
-    map_: Callable[[Callable[[Page], T], Sequence[Page]], list[T]] | None = None,
-    unchanged: Callable[[Page], bool] | None = None,
-    compiled: jinja2.BytecodeCache | None = None,
+    words: Words | None = None,
 ) -> dict[str, bytes]:
-    """Render every planned page to bytes, keyed by output path: the pages of the derived site's
-    `site.language`, under its prefix (`Site.prefix`; give the site `derive.localize`d).
+    """Every planned page of the derived site's `site.language`, rendered, by output path."""
+    render = PageRenderer(derived, theme, assets, md, words)
+    return {render.output_path(page): render(page) for page in plan(derived)}
 
-    `map_` may spread the work over processes; pages for which `unchanged(page)` is true (the build
-    cache knows them, unchanged, from an earlier build) are left out: not rendered, not returned.
-    """
-    site = derived.site
-    snap = derived.snapshot
+
+def site_names(derived: Derived, md: MarkdownRenderer, words: Words) -> dict[str, object]:
+    """The names every page of the site receives, but the links (`url`, `asset`, `site_url`)."""
+    site, snap = derived.site, derived.snapshot
     language = site.language
     translation = translations(language)
-    env = environment(theme, compiled, translation)
     fmt = Formatter(language, site.timezone)
-    md = md or MarkdownRenderer()
-    base_path = urlsplit(site.base_url).path or "/"
-    prefix = site.prefix()
-    others = [(other, site.prefix(other), language_name(other)) for other in site.languages or (language,)]
-    common = {
+    return {
         "site": site,
         "status": snap,
         "now": snap.now,
@@ -380,81 +323,103 @@ def render_pages(
         "md": md,
         **deprecated_helpers(site),
         "time_tag": functools.partial(time_tag, fmt),
-        "change_text": functools.partial(
-            _change_markup, translation.gettext, words or labels(translation.gettext)
-        ),
+        "change_text": functools.partial(_change_markup, translation.gettext, words),
         "component_groups": component_groups(snap),
-        "labels": words or labels(translation.gettext),
+        "labels": words,
         "language": language,
         "direction": text_direction(language),
         "language_name": language_name,
     }
 
-    # The page being rendered: links to pages go to its language's root, links to assets to the
-    # site's (the assets are shared by every language).
-    here = {"root": "./", "site_root": "./"}
 
-    def url(target: str = "") -> str:
-        """A link from the page being rendered to a page of its language."""
-        root = here["root"]
+@dataclass(frozen=True)
+class Links:
+    """How the pages of one language link to the rest of the site: to pages of the language from
+    its root, to assets (shared by every language) and to what the site has once (the JSON API, the
+    badges) from the site's. Templates call `url()`, `asset()` and `site_url()`, which read the
+    page's `root` from the template's context."""
+
+    base_url: str
+    prefix: str  # the language's folder: "" for the default language, else "en/"
+    assets: Mapping[str, str]  # a static file of the theme → its hashed path
+
+    def root(self, page_path: str) -> str:
+        """The link from a page to its language's root. 404.html is served at any depth, so its
+        links start from the site's absolute path."""
+        if page_path == "404.html":
+            return (urlsplit(self.base_url).path or "/") + self.prefix
+        return relative_root(page_path)
+
+    def site_root(self, root: str) -> str:
+        """The link to the site's root from a page whose `root` this is."""
+        if root.startswith("/"):  # 404.html
+            return root.removesuffix(self.prefix)
+        depth = 0 if root == "./" else root.count("../")
+        return "../" * (depth + self.prefix.count("/")) or "./"
+
+    @jinja2.pass_context
+    def page(self, context: jinja2.runtime.Context, target: str = "") -> str:
+        """`url('history/')`: a link from the page being rendered to a page of its language."""
+        root: str = context["root"]
         return root + target if target or root != "./" else "./"
 
-    def asset(name: str) -> str:
-        """A link from the page being rendered to a static file of the theme."""
-        return here["site_root"] + assets[name]
+    @jinja2.pass_context
+    def asset(self, context: jinja2.runtime.Context, name: str) -> str:
+        """`asset('style.css')`: a link from the page being rendered to a static file of the theme."""
+        return self.site_root(context["root"]) + self.assets[name]
 
-    def site_url(target: str) -> str:
-        """A link to what the site has once for all its languages (the JSON API, the badges)."""
-        return here["site_root"] + target
+    @jinja2.pass_context
+    def site(self, context: jinja2.runtime.Context, target: str) -> str:
+        """`site_url('api/v2/summary.json')`: a link to what the site has once for all its languages."""
+        return self.site_root(context["root"]) + target
 
-    def editions(path: str) -> list[tuple[str, str, str, str]]:
-        """The page in every language of the site: (language, its name, absolute URL, link)."""
-        return [
-            (
-                other,
-                name,
-                site.base_url + other_prefix + page_url(path),
-                here["site_root"] + other_prefix + page_url(path),
-            )
-            for other, other_prefix, name in others
-        ]
 
-    # Site-wide names are globals, so templates can import macros without context (Jinja then
-    # builds the macro module once, not once per page); only the page's own names are context.
-    env.globals.update(common, url=url, asset=asset, site_url=site_url)
+class _PageContext(jinja2.runtime.Context):
+    """A template's context that hands the page's `root` on to the templates it imports, as Jinja
+    hands on a template's globals: so macros imported without context (as themes do) link from
+    the page they are called for."""
 
-    def render(page: Page) -> bytes:
-        # `page.path` is within the language; 404.html is served at any depth, so its links start
-        # from the site's absolute path.
-        if page.path == "404.html":
-            here["site_root"] = base_path
-            here["root"] = root = base_path + prefix
-        else:
-            here["site_root"] = relative_root(prefix + page.path)
-            here["root"] = root = relative_root(page.path)
-        context = {
-            "updated": snap.now,
-            **page.context,
-            "page_path": page.path,
-            "canonical": site.base_url + prefix + page_url(page.path),
-            "root": root,
-            "subscriptions": [(s, url(s.path)) for s in subscriptions(_component_id(page))],
-            "alternates": _alternates(page, url),
-            "editions": editions(page.path) if len(others) > 1 else [],
-        }
-        return _render(env, page.template, context).encode("utf-8")
+    def __init__(
+        self,
+        environment: jinja2.Environment,
+        parent: dict[str, Any],
+        name: str | None,
+        blocks: dict[str, Callable[[jinja2.runtime.Context], Iterator[str]]],
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> None:
+        """A context; with the page's root, handed on to imports."""
+        super().__init__(environment, parent, name, blocks, globals)
+        if "root" in parent:
+            self.globals_keys.add("root")
 
-    def render_and_convert(page: Page) -> tuple[bytes, dict[bytes, str]]:
-        """A page, and the Markdown converted for it (which a worker process hands back)."""
-        return render(page), md.take_fresh()
 
-    todo = [page for page in plan(derived) if unchanged is None or not unchanged(page)]
-    done = map_(render_and_convert, todo) if map_ is not None else [render_and_convert(p) for p in todo]
-    out: dict[str, bytes] = {}
-    for page, (data, converted) in zip(todo, done, strict=True):
-        out[prefix + page.path] = data
-        md.learn(converted)
-    return out
+class _PageTemplate(jinja2.Template):
+    """A template whose module, imported without context, is made once for each page root (all
+    pages at one depth link alike), not again for every page."""
+
+    def make_module(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> jinja2.environment.TemplateModule:
+        """The template as a module, made with `vars`."""
+        if shared or locals or vars is None or vars.keys() != {"root"}:
+            return super().make_module(vars, shared, locals)
+        modules: dict[str, jinja2.environment.TemplateModule] = self.__dict__.setdefault("_by_root", {})
+        module = modules.get(vars["root"])
+        if module is None:
+            module = modules[vars["root"]] = super().make_module(vars)
+        return module
+
+
+def page_environment(theme: Theme, translation: gettext.NullTranslations) -> jinja2.Environment:
+    """The theme's environment for the pages of one language (see `theme.environment`), in which
+    a page's `root` reaches the macros it imports."""
+    env = environment(theme, None, translation)
+    env.context_class = _PageContext
+    env.template_class = _PageTemplate
+    return env
 
 
 def _change_markup(
@@ -518,13 +483,12 @@ def deprecated_helpers(site: Site) -> dict[str, Callable[..., object]]:
     }
 
 
-def _alternates(page: Page, url: Callable[[str], str]) -> list[tuple[str, str, str]]:
-    """The feeds a page's head announces for autodiscovery: (type, title, href)."""
+def _alternates(component_id: str | None, root: str) -> list[tuple[str, str, str]]:
+    """The feeds a page's head announces for autodiscovery: (type, title, href from its `root`)."""
     feeds = [s for s in subscriptions() if s.media_type != CALENDAR][:4]
-    component_id = _component_id(page)
     if component_id is not None:
         feeds = [s for s in subscriptions(component_id) if s.media_type != CALENDAR] + feeds
-    return [(s.media_type, s.title, url(s.path)) for s in feeds]
+    return [(s.media_type, s.title, root + s.path) for s in feeds]
 
 
 def _component_id(page: Page) -> str | None:
@@ -533,7 +497,7 @@ def _component_id(page: Page) -> str | None:
     return state.component.id if isinstance(state, ComponentState) else None
 
 
-def _render(env: jinja2.Environment, template: str, context: Mapping[str, object]) -> str:
+def render_template(env: jinja2.Environment, template: str, context: Mapping[str, object]) -> str:
     """Render a template; template mistakes become located ContentErrors."""
     try:
         return env.get_template(template).render(context)

@@ -331,13 +331,13 @@ def _resolve(root: Path, path: str) -> Path | None:
     if "\0" in normal or normal == MARKER:  # (the marker is no page)
         return None
     candidate = root / normal if normal else root
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         candidate.resolve().relative_to(root.resolve())
-    except ValueError:
+        return candidate if candidate.is_file() else None
+    except (ValueError, OSError):  # (outside the root; a name too long for the file system)
         return None
-    return candidate if candidate.is_file() else None
 
 
 def _script(version: int) -> str:

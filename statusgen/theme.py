@@ -15,15 +15,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.ext
+import jinja2.sandbox
 from jinja2.lexer import Token, TokenStream
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from statusgen import frontmatter
-from statusgen.content.reader import Reader, describe, raise_errors
+from statusgen.content.reader import SLUG_PATTERN, Reader, describe, raise_errors
 from statusgen.errors import LINK_MESSAGE, ContentError, Problem, did_you_mean, link_problem
 
 THEME_KEYS = ("extends", "description")
@@ -151,8 +153,9 @@ def _theme_folder(
         message = f"no theme named {name!r}; available: {', '.join(available) or 'none'}"
         problems.append(where.problem(message, did_you_mean(name, available)))
         return None
-    links = [path for path in (folder, folder / "theme.yaml") if path.is_symlink()]
-    if links:  # (nothing is read through a link, not even theme.yaml)
+    # (The shipped themes' folder is resolved: a link in its path is the installation's.)
+    links = [path for path in (folder.parent, folder, folder / "theme.yaml") if path.is_symlink()]
+    if links:  # (nothing is read through a link, not even theme.yaml; nor the themes folder)
         problems.append(link_problem(links[0].as_posix()))
         return None
     return folder
@@ -181,6 +184,11 @@ def read_theme_config(path: Path, problems: list[Problem]) -> tuple[str | None, 
     if parent is not None and not isinstance(parent, str):
         reader.problem(("extends",), f"expected a theme name, got {describe(parent)}")
         parent = None
+    elif parent is not None and not SLUG_PATTERN.fullmatch(parent):
+        # A name, as `theme` in site.yaml: `../x` or `/x` would take templates and static files
+        # (which are published) from outside the themes folder.
+        reader.problem(("extends",), f"expected a theme name (a-z, 0-9, - and _), got {parent!r}")
+        parent = None
     return parent, _Where(shown, source.line(("extends",)), "extends")
 
 
@@ -189,8 +197,13 @@ def environment(
     compiled: jinja2.BytecodeCache | None = None,
     translations: gettext.NullTranslations | None = None,
 ) -> jinja2.Environment:
-    """A Jinja environment over the theme chain: autoescaping, failing on undefined names, and
-    `_`/`ngettext` translating with `translations` (English without).
+    """A Jinja environment over the theme chain: sandboxed, autoescaping, failing on undefined
+    names, and `_`/`ngettext` translating with `translations` (English without).
+
+    A theme comes in pull requests like content, and CI runs `statusgen check` on them with secrets
+    in its environment: a template may read what it is given, never Python's internals
+    (`cycler.__init__.__globals__.os`, `''.__class__.__mro__`…), so it cannot read the environment
+    or files, nor run anything (Jinja's sandbox: a template error, located).
 
     `compiled` may keep compiled templates between builds; they hold the constant messages
     translated (see `TranslatedConstants`), so give each language a cache of its own.
@@ -203,7 +216,7 @@ def environment(
         },
         delimiter="/",
     )
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader([chain, by_name]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -217,6 +230,24 @@ def environment(
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.translate_constants = translations.gettext  # type: ignore[attr-defined]
     return env
+
+
+class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no internals, no changing a list or mapping in place), with its verdict on
+    an attribute remembered by the object's type and the attribute's name, which are all it
+    depends on: the checks cost more than the attribute, and a page reads thousands."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Whether a template may read `obj.attr` (see `jinja2.sandbox`)."""
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
 
 
 class TranslatedConstants(jinja2.ext.Extension):

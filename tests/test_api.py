@@ -236,6 +236,31 @@ def test_next_change_names_the_next_event(make_content) -> None:
     assert later["next_change"] == {"at": "2012-06-28T22:00:00-07:00", "reason": "maintenance db starts"}
 
 
+def test_next_change_never_names_an_incident_written_ahead(make_content) -> None:
+    """An incident that starts after `now` is not on the site yet: the published next-change.json
+    says when it starts, never its slug (which often says what it is about); the command, for
+    the operator, names it."""
+    ahead = incident_text(
+        title="Planned", started="2012-06-25T09:00:00-07:00", resolved="2012-06-25T10:00:00-07:00"
+    )
+    files = {"incidents/2012-06-25-acquisition-cutover.md": ahead}
+    built = build_files(make_content, files)
+    assert [path for path, data in built.items() if b"acquisition" in data] == []
+    upcoming = json.loads(built["api/statusgen/next-change.json"])["upcoming"]
+    assert {"at": "2012-06-25T09:00:00-07:00", "reason": "an incident not yet published starts"} in upcoming
+    assert {
+        "at": "2012-07-02T10:00:00-07:00",
+        "reason": "an incident not yet published leaves the recent incidents",
+    } in upcoming
+    content = make_content(files)
+    before = "2012-06-25T08:00:00-07:00"
+    result = CliRunner().invoke(main, ["next-change", "--content", str(content), "--now", before])
+    assert result.output == "2012-06-25T09:00:00-07:00\tincident 2012-06-25-acquisition-cutover starts\n"
+    started = datetime.fromisoformat("2012-06-25T09:30:00-07:00")
+    data = json.loads(build_files(make_content, files, now=started)["api/statusgen/next-change.json"])
+    assert data["next_change"]["reason"] == "incident 2012-06-25-acquisition-cutover is resolved"
+
+
 def test_with_nothing_scheduled_the_next_change_is_the_next_local_midnight(make_content) -> None:
     """The uptime bars roll at midnight in the site's zone."""
     files = build_files(make_content, {})

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -324,6 +325,89 @@ def test_the_template_loader_refuses_a_link_that_appeared_after_the_check(tmp_pa
             env.get_template(name)
 
 
+def test_a_linked_themes_folder_is_refused(tmp_path: Path) -> None:
+    """`themes/` beside the content being a link is refused like a linked theme: its themes'
+    templates and static files (which are published) would come from outside the site."""
+    write_tree(tmp_path / "elsewhere" / "brand", {"theme.yaml": "", "static/secret.txt": "SECRET"})
+    write_tree(tmp_path, {"content/site.yaml": SITE_YAML + "theme: brand\n"})
+    (tmp_path / "themes").symlink_to(tmp_path / "elsewhere")
+    [problem] = problems_of(tmp_path / "content")
+    assert problem.startswith(f"{(tmp_path / 'themes').as_posix()}: is a symbolic link")
+    assert "SECRET" not in problem and "elsewhere" not in problem
+
+
+@pytest.mark.parametrize("parent", ["../../elsewhere/brand", "/ELSEWHERE/brand", "default/../x", "!default"])
+def test_a_theme_extends_a_name_never_a_path(tmp_path: Path, parent: str) -> None:
+    """`extends` is a theme's name, as `theme` in site.yaml: a path out of the themes folder (to a
+    folder holding a theme.yaml, whose static files would be published) is a located error."""
+    elsewhere = write_tree(
+        tmp_path / "elsewhere" / "brand", {"theme.yaml": "", "static/secret.txt": "SECRET"}
+    )
+    parent = parent.replace("/ELSEWHERE/brand", elsewhere.as_posix())
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: child\n",
+            "themes/child/theme.yaml": f"description: Ours\nextends: {json.dumps(parent)}\n",
+        },
+    )
+    [problem] = problems_of(tmp_path / "content")
+    assert problem == (
+        f"{(tmp_path / 'themes/child/theme.yaml').as_posix()}:2: extends: expected a theme name "
+        f"(a-z, 0-9, - and _), got {parent!r}"
+    )
+
+
+# ---------------------------------------------------------------- what a theme may run
+
+# A template may use what it is given, never Python's internals: a theme in a pull request is run
+# by `statusgen check` in CI, where secrets are in the environment.
+ESCAPES = {
+    "globals of a helper": '{{ cycler.__init__.__globals__.os.environ["STATUSGEN_TEST_SECRET"] }}',
+    "class hierarchy": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "a function's globals": "{{ url.__globals__ }}",
+    "a bound method's object": "{{ change_text.func.__globals__ }}",
+    "format string": '{{ "{0.__class__.__init__.__globals__}".format(md) }}',
+    "the build cache": "{{ md.learn({'key': '<script>alert(1)</script>'}) }}",
+    "the build cache's mapping": "{{ md.known.update({'x': '<script>alert(1)</script>'}) }}",
+    "converted text": "{{ md.take_fresh() }}",
+}
+
+
+@pytest.mark.parametrize("body", ESCAPES.values(), ids=ESCAPES.keys())
+def test_a_template_cannot_reach_python_internals(
+    make_content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    """Templates are sandboxed: reaching the environment, Python's internals or the renderer's
+    cache (which later builds reuse, whatever their theme) is a template error at its line, and
+    nothing of the secret is printed."""
+    monkeypatch.setenv("STATUSGEN_TEST_SECRET", "hunter2")
+    write_tree(
+        tmp_path / "themes" / "evil",
+        {
+            "theme.yaml": "extends: default\n",
+            "templates/404.html": '{% extends "!default/404.html" %}\n{% block main %}'
+            + body
+            + "{% endblock %}",
+        },
+    )
+    content = make_content({}, site=SITE_YAML + "theme: evil\n")
+    with pytest.raises(ContentError) as caught:
+        check(content, NOW, workers=1)
+    (problem,) = caught.value.problems
+    assert problem.path.endswith("themes/evil/templates/404.html") and problem.line == 2
+    assert "template error" in problem.message and "hunter2" not in str(problem)
+
+
+def test_a_sandboxed_theme_still_renders_what_it_is_given(tmp_path: Path) -> None:
+    """The sandbox refuses internals only: attributes, methods, filters and macros of the context
+    work as before (the default theme and the theme of release 1 render the golden sites, too)."""
+    theme = Theme("default", (builtin_themes_dir() / "default",), ("default",))
+    env = environment(theme)
+    template = env.from_string("{{ x.isoformat() }} {{ y|join(',') }} {{ z.real }} {{ 'a{}'.format(1) }}")
+    assert template.render(x=NOW, y=["a", "b"], z=3) == f"{NOW.isoformat()} a,b 3 a1"
+
+
 # ---------------------------------------------------------------- file names
 
 
@@ -424,3 +508,25 @@ def test_a_title_of_only_invisible_characters_is_blank(make_content) -> None:
     """A title that strips down to nothing is a located "must not be blank", not an empty heading."""
     content = make_content({"incidents/x.md": incident_text(title='"\\u200b\\u202e"')})
     assert problems_of(content) == [f"{content.as_posix()}/incidents/x.md:2: title: must not be blank"]
+
+
+def test_a_theme_cannot_read_what_is_not_published_yet(make_content, tmp_path: Path) -> None:
+    """The content as written (future updates, a post-mortem not yet out) stays out of a theme's
+    reach: `entry._source` is refused by the sandbox, a located template error."""
+    text = incident_text(
+        resolved="2012-06-21T10:00:00-07:00",
+        postmortem_at="2012-06-22T10:00:00-07:00",
+        body="SECRET ANALYSIS",
+    )
+    content = make_content({"incidents/x.md": text}, site=SITE_YAML + "theme: peek\n")
+    for reach in ("entry.source.body", "entry._source.body", "incident._source.body"):
+        write_tree(
+            tmp_path,
+            {
+                "themes/peek/theme.yaml": "extends: default\n",
+                "themes/peek/templates/incident.html": "{{ " + reach + " }}",
+            },
+        )
+        with pytest.raises(ContentError) as caught:
+            check(content, datetime.fromisoformat("2012-06-21T12:00:00-07:00"))
+        assert "incident.html" in str(caught.value) and "SECRET" not in str(caught.value), reach

@@ -207,3 +207,29 @@ def test_the_history_index_shows_the_newest_months_and_years_hold_the_rest(make_
     assert 'href="../history/2012/"' in index and "listed by year" in index  # one year, a way on
     year = files["history/2012/index.html"].decode()
     assert all(f"Outage {n}" in year for n in range(5)) and "listed by year" not in year
+
+
+def test_a_path_two_parts_of_the_site_write_is_refused_not_overwritten() -> None:
+    """Merging the file maps of the site's producers refuses a path two of them write (a page and
+    a feed, or a page kept from the published site and a feed), naming the path and both, as
+    Pelican's writer refuses to overwrite a file; distinct paths merge."""
+    from statusgen.publish import merge_files
+
+    pages = ("the pages", {"index.html": b"<p>", "history.atom": b"<p>a page</p>"})
+    feeds = ("the feeds and calendars", {"history.atom": b"<feed/>", "updates.atom": b"<feed/>"})
+    with pytest.raises(ContentError) as raised:
+        merge_files([pages, feeds])
+    assert str(raised.value) == (
+        "history.atom: written twice, by the pages and by the feeds and calendars; a build writes each "
+        "file once (one would silently replace the other: rename what makes one of them)"
+    )
+    kept = ("the pages kept from the published site", {"updates.atom": "0" * 64})
+    with pytest.raises(
+        ContentError, match=r"^updates\.atom: written twice, by the feeds and calendars and by the pages kept"
+    ):
+        merge_files([feeds], [kept])
+    assert merge_files([pages, ("the JSON API", {"api/v2/status.json": b"{}"})]) == {
+        "index.html": b"<p>",
+        "history.atom": b"<p>a page</p>",
+        "api/v2/status.json": b"{}",
+    }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import statusgen.render
+import statusgen.markdown
 from statusgen import build, check
 from statusgen.cache import Cache
 from tests.conftest import NOW, SITE_YAML, incident_text, read_site, read_tree, write_tree
@@ -39,18 +39,14 @@ def site(make_content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
 
 
+_RENDERED: list[str] = []  # the pages the builds of `cached` rendered (`BuildResult.rendered`)
+
+
 @pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The template of every page rendered from now on (builds run in this process: workers=1)."""
-    calls: list[str] = []
-    original = statusgen.render._render
-
-    def spy(env, template, context):  # type: ignore[no-untyped-def]
-        calls.append(context["page_path"])
-        return original(env, template, context)
-
-    monkeypatch.setattr(statusgen.render, "_render", spy)
-    return calls
+def rendered() -> list[str]:
+    """The output path of every page `cached` builds render from now on (not those they keep)."""
+    _RENDERED.clear()
+    return _RENDERED
 
 
 def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, bytes]:
@@ -58,6 +54,7 @@ def cached(site: Path, now: datetime = NOW, linked: bool = False) -> dict[str, b
     output = site.parent / "public"
     result = build(site, output, now, workers=1, cache_dir=site.parent / ".statusgen-cache", linked=linked)
     assert read_site(output) == dict(result.files)  # what was published is what the build says
+    _RENDERED.extend(result.rendered)
     return dict(result.files)
 
 
@@ -136,7 +133,8 @@ def test_a_build_that_published_meanwhile_never_mixes_two_sites(site: Path) -> N
     """Two link-mode builds of one output overlap (the lock covers only the writing): whichever
     publishes second publishes a whole, correct site, or fails and leaves the first's in place."""
     from statusgen import ContentError
-    from statusgen.publish import published, write_site
+    from statusgen.incremental import published
+    from statusgen.publish import write_site
 
     output = site.parent / "public"
     cache = site.parent / ".statusgen-cache"
@@ -198,13 +196,13 @@ def test_markdown_is_converted_once_not_again_when_pages_are(
     """A theme change renders every page again but converts no Markdown; an edited document's new
     text is converted, and only that."""
     converted: list[str] = []
-    original = statusgen.render.render_markdown
+    original = statusgen.markdown.render_markdown
 
     def spy(text: str, md=None) -> str:  # type: ignore[no-untyped-def]
         converted.append(text)
         return original(text, md)
 
-    monkeypatch.setattr(statusgen.render, "render_markdown", spy)
+    monkeypatch.setattr(statusgen.markdown, "render_markdown", spy)
     cached(site)
     assert "We **look** into it." in converted and len(converted) == 2
     converted.clear()
@@ -231,15 +229,14 @@ def test_now_invalidates_time_dependent_pages_only(site: Path, rendered: list[st
     assert files == check(site, later, workers=1).files
 
 
-def test_another_statusgen_version_ignores_the_cache(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_statusgen_version_ignores_the_cache(site: Path) -> None:
     """Entries written by another statusgen (release or code) are never used."""
     cached(site)
-    from statusgen.render import markdown_configuration
+    from statusgen.markdown import markdown_configuration
 
-    cache = Cache(site.parent / ".statusgen-cache")
-    assert len(cache.markdown(markdown_configuration())) == 2
-    monkeypatch.setattr("statusgen.cache.code_version", lambda: "9.9+other")
-    assert cache.markdown(markdown_configuration()) == {}
+    folder = site.parent / ".statusgen-cache"
+    assert len(Cache(folder).markdown(markdown_configuration())) == 2
+    assert Cache(folder, code="9.9+other").markdown(markdown_configuration()) == {}
 
 
 def test_one_new_text_rewrites_one_file_of_the_markdown_cache(site: Path) -> None:
@@ -432,7 +429,7 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
     import signal
 
     from statusgen import WorkerError
-    from statusgen.build import parallel_map
+    from statusgen.execution import parallel_map
 
     def work(item: int) -> int:
         if item == 150:
@@ -450,7 +447,7 @@ def test_work_in_the_background_returns_its_result_or_its_error() -> None:
     import signal
 
     from statusgen import ContentError, Problem, WorkerError
-    from statusgen.build import InBackground
+    from statusgen.execution import InBackground
 
     parent = os.getpid()
     with InBackground(os.getpid, workers=2) as work:

@@ -135,6 +135,25 @@ def test_asset_names_carry_their_hash_and_stylesheets_point_to_hashed_files(tmp_
     )
 
 
+def test_a_stylesheet_in_another_encoding_keeps_its_bytes(tmp_path: Path) -> None:
+    """A theme's stylesheet in Latin-1 (not UTF-8) is published byte for byte, its references to
+    other files of the theme rewritten all the same; it used to stop the build with a traceback."""
+    latin = '@charset "iso-8859-1"; p::before { content: "caf\xe9" } h1 { background: url(logo.svg) }'
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: brand\n",
+            "themes/brand/theme.yaml": "extends: default\n",
+            "themes/brand/static/logo.svg": "<svg/>",
+            "themes/brand/static/latin.css": latin.encode("latin-1"),
+        },
+    )
+    files = check(tmp_path / "content", NOW, workers=1).files
+    (logo,) = [p for p in files if re.fullmatch(r"static/logo\.[0-9a-f]{10}\.svg", p)]
+    (sheet,) = [p for p in files if re.fullmatch(r"static/latin\.[0-9a-f]{10}\.css", p)]
+    assert files[sheet] == latin.replace("logo.svg", logo.removeprefix("static/")).encode("latin-1")
+
+
 def test_sitemap_and_robots() -> None:
     """Every page of every language but 404 is in sitemap.xml, with its translations; robots.txt
     says where the sitemap is."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
@@ -63,3 +64,36 @@ def test_the_command_line_prints_every_kind_located_and_exits_1(tmp_path: Path) 
     assert content.exit_code == 1
     assert "site.yaml: not found; a content folder needs a site.yaml" in content.output
     assert "1 error; nothing was written." in content.output
+
+
+# A file name or a quoted YAML key in a pull request, written to break `statusgen check`'s output
+# in CI: a second line that GitHub Actions reads as a command, colours, a reordered name.
+FORGED = "x\n::error file=README.md,line=1::forged\r\x1b[31m\u202ered\u2028"
+
+
+def test_a_problem_is_one_line_whatever_the_content_holds(tmp_path: Path) -> None:
+    """Control and format characters and line separators in a file's name, a YAML key or any part
+    of a problem are printed escaped (`\\n`, `\\x1b`, `\\u202e`): each problem is one line of
+    `statusgen check`'s output, so a contributor cannot write lines of their own into a CI log."""
+    from tests.conftest import SITE_YAML, incident_text, write_tree
+
+    content = write_tree(
+        tmp_path / "content",
+        {
+            "site.yaml": SITE_YAML,
+            f"incidents/{FORGED}.md": incident_text(),
+            "incidents/key.md": incident_text(**{json.dumps(FORGED): "1"}),
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["check", "--content", str(content), "--now", "2012-06-21T10:30:00-07:00"]
+    )
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 3 and lines[-1] == "2 errors; nothing was written.", result.output
+    escaped = "x\\n::error file=README.md,line=1::forged\\r\\x1b[31m\\u202ered\\u2028"
+    assert all(escaped in line for line in lines[:2])
+    assert not any(c in result.output for c in "\r\x1b\u202e\u2028")
+    problem = Problem(FORGED, 3, FORGED, FORGED, FORGED)
+    assert str(problem) == f"{escaped}:3: {escaped}: {escaped} ({escaped})"
+    assert str(Problem("café/Ω.md", 1, "naïve", "déjà vu\u00a0!")) == "café/Ω.md:1: naïve: déjà vu\u00a0!"

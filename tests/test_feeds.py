@@ -552,3 +552,65 @@ def test_every_calendar_has_a_name_of_its_own_in_its_language() -> None:
         == "Chirp — état du service\u00a0: maintenances (API publique)"
     )
     assert names["en/components/api/maintenance.ics"] == "Chirp status: Public API maintenance"
+
+
+# ---------------------------------------------------------------- relative URLs
+
+LINKING_SITE = """\
+title: Status
+base_url: https://example.com/status/
+languages: [en, fr]
+components:
+  - id: web
+    name: Website
+"""
+LINKING_BODY = (
+    "See [the other incident](../other/), [this update](#update-1), [the host's root](/x), "
+    "[the history](../../history/), [mail](mailto:ops@example.com), "
+    "[elsewhere](https://example.org/a?b=1&c=2) and ![the graph](graph.png)."
+)
+
+
+def links_and_images(html: str) -> list[str]:
+    """Every href and src of some HTML, decoded."""
+    return [
+        value.replace("&amp;", "&")
+        for value in re.findall(r'\s(?:href|src)="([^"]*)"', html)
+        if "&lt;" not in value
+    ]
+
+
+def test_relative_urls_in_feed_entries_are_resolved_against_the_entrys_page(make_content) -> None:
+    """A feed reader resolves a relative URL against the feed's address (or not at all): in every
+    feed of every language, an update's or a post-mortem's links and images are absolute, as they
+    resolve on the entry's page in that language (`../other/` from `history.atom` would otherwise
+    lead out of the site's sub-path)."""
+    incident = incident_text(
+        resolved="2012-06-21T10:00:00-07:00",
+        updates="\n  - at: 2012-06-21T09:10:00-07:00\n    status: investigating\n    body: "
+        + json.dumps(LINKING_BODY),
+        body=LINKING_BODY.replace("#update-1", "#postmortem"),
+    )
+    translation = f"---\ntitle: Panne\nupdates:\n  - body: {json.dumps(LINKING_BODY)}\n---\n"
+    files = build_files(
+        make_content, {"incidents/x.md": incident, "incidents/x.fr.md": translation}, site=LINKING_SITE
+    )
+    feeds = [path for path in files if path.endswith((".atom", ".rss")) and "maintenance" not in path]
+    assert len(feeds) == 2 * 8
+    for path in feeds:
+        page = "https://example.com/status/" + ("fr/" if path.startswith("fr/") else "") + "incidents/x/"
+        parsed = parse(files[path])
+        html = "".join(
+            e.get("content", [{}])[0].get("value", "") or e.get("summary", "") for e in parsed.entries
+        )
+        urls = set(links_and_images(html))
+        assert urls >= {
+            f"{page[: -len('incidents/x/')]}incidents/other/",
+            f"{page[: -len('incidents/x/')]}history/",
+            "https://example.com/x",
+            f"{page}graph.png",
+            "mailto:ops@example.com",
+            "https://example.org/a?b=1&c=2",
+        }, path
+        assert f"{page}#update-1" in urls or f"{page}#postmortem" in urls, path
+        assert all(re.match(r"(https|mailto):", url) for url in urls), (path, urls)

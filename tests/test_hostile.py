@@ -21,8 +21,8 @@ import statusgen
 from statusgen import ContentError, PublishError, build, check
 from statusgen.derive import derive
 from statusgen.i18n import Formatter
+from statusgen.markdown import render_markdown, too_complex
 from statusgen.publish import MARKER, MARKER_TEXT, write_site
-from statusgen.render import render_markdown, too_complex
 from tests.conftest import NOW, SITE_YAML, incident_text, write_tree
 from tests.strategies_text import content_files
 

@@ -26,6 +26,8 @@ from statusgen.notify.record import RECORD
 from statusgen.notify.run import Retry, notify
 from tests.servers import Mailbox, Receiver, http_receiver, smtp_server
 
+pytestmark = pytest.mark.slow  # (real servers, two builds of the example per test)
+
 EXAMPLE = Path(__file__).parent.parent / "content"
 SCHEMA = json.loads((Path(__file__).parent.parent / "statusgen/notify/webhook.schema.json").read_text())
 T = datetime.fromisoformat

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from statusgen.markdown import MarkdownRenderer
 from statusgen.plaintext import plain_text
-from statusgen.render import MarkdownRenderer
 from tests.test_xss import VECTORS
 
 PAGE = "https://status.example.com/incidents/x/"

@@ -316,6 +316,18 @@ def test_a_path_naming_another_host_is_not_found(preview: Preview, path: str) ->
     assert (response.status, response.headers["Location"]) == (404, None)
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/" + "a" * 300, "/" + "a" * 300 + "/", "/" + "a/" * 3000, "/history/" + "%61" * 300, "/a%00b"],
+)
+def test_a_path_the_file_system_cannot_hold_is_not_found(preview: Preview, path: str, capsys) -> None:
+    """A name longer than the file system allows (a stat would fail with ENAMETOOLONG) is a 404,
+    GET and HEAD alike, never a traceback in the terminal and a connection closed unanswered."""
+    for method in ("GET", "HEAD"):
+        assert ask(preview.port, path, method=method).status == 404, method
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_only_requests_for_this_machine_are_answered(preview: Preview) -> None:
     """A Host other than 127.0.0.1, localhost or [::1] (any port) gets 421 Misdirected Request,
     pages, HEAD and the event stream alike: a page elsewhere cannot read the preview through DNS

@@ -286,3 +286,49 @@ def test_the_shipped_theme_reads_no_deprecated_name() -> None:
     for path in theme.template_files():
         names = jinja2.meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
         assert not names & DEPRECATED_NAMES.keys(), path.name
+
+
+def test_links_from_macros_imported_without_context_start_from_the_page(make_content, tmp_path: Path) -> None:
+    """`url()`, `asset()` and `site_url()` read the page from the template's context, in macros
+    imported without context too (and in macros those import): each page links from its own
+    depth and language, the 404 page from the site's absolute path."""
+    write_tree(
+        tmp_path / "themes" / "links",
+        {
+            "theme.yaml": "extends: default\n",
+            "templates/inner.html": (
+                "{% macro links() %}{{ url('history/') }} {{ url() }} {{ asset('style.css') }} "
+                "{{ site_url('api/v2/summary.json') }}{% endmacro %}"
+            ),
+            "templates/outer.html": (
+                '{% import "inner.html" as inner %}{% macro links() %}{{ inner.links() }}{% endmacro %}'
+            ),
+            # The default base template, showing the links in its head.
+            "templates/base.html": (builtin_themes_dir() / "default" / "templates" / "base.html")
+            .read_text(encoding="utf-8")
+            .replace(
+                "<head>\n",
+                '<head>\n{% import "outer.html" as outer %}<meta name="x" content="[{{ outer.links() }}]">\n',
+            ),
+        },
+    )
+    site = (
+        SITE_YAML.replace("https://status.example.com/", "https://status.example.com/status/")
+        + "languages: [en, fr]\ntheme: links\n"
+    )
+    content = make_content({"incidents/x.md": incident_text()}, site=site)
+    files = check(content, NOW, workers=1).files
+    style = stylesheet(files)
+
+    def links(path: str) -> str:
+        return files[path].decode().split('<meta name="x" content="[', 1)[1].split("]", 1)[0]
+
+    expected = {
+        "index.html": f"./history/ ./ ./{style} ./api/v2/summary.json",
+        "incidents/x/index.html": f"../../history/ ../../ ../../{style} ../../api/v2/summary.json",
+        "fr/index.html": f"./history/ ./ ../{style} ../api/v2/summary.json",
+        "fr/incidents/x/index.html": f"../../history/ ../../ ../../../{style} ../../../api/v2/summary.json",
+        "404.html": f"/status/history/ /status/ /status/{style} /status/api/v2/summary.json",
+        "fr/404.html": f"/status/fr/history/ /status/fr/ /status/{style} /status/api/v2/summary.json",
+    }
+    assert {path: links(path) for path in expected} == expected

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from statusgen import frontmatter
 from statusgen.content.incidents import name_parts, read_incident, read_maintenance, slug_for
@@ -25,7 +24,6 @@ from statusgen.errors import ContentError, Problem, link_problem
 from statusgen.models import Content, Incident, Maintenance, Site, Translation
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-R = TypeVar("R")
 
 
 def content_files(folder: Path) -> list[Path]:
@@ -84,7 +82,7 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def read_text(path: Path, shown: str) -> str:
-    """DocumentResult a content file as text, enforcing the size cap and UTF-8, never through a link."""
+    """Read a content file as text, enforcing the size cap and UTF-8, never through a link."""
     try:
         size = path.lstat().st_size
         data = read_bytes(path) if size <= MAX_FILE_BYTES else b""
@@ -125,7 +123,7 @@ DocumentResult = tuple[Document | None, list[Problem]]
 
 
 def read_document(job: ContentFile) -> DocumentResult:
-    """DocumentResult and validate one content file: its model (None if it has errors) and its problems."""
+    """Read and validate one content file: its model (None if it has errors) and its problems."""
     try:
         data = job.data
         text = read_text(Path(job.path), job.shown) if data is None else frontmatter.decode(job.shown, data)
@@ -148,7 +146,7 @@ class ContentPlan:
 
 
 def plan_content(content_dir: str | Path) -> ContentPlan:
-    """DocumentResult `site.yaml` and list the documents of a content folder to read (raise ContentError if
+    """Read `site.yaml` and list the documents of a content folder to read (raise ContentError if
     the site is missing or has errors)."""
     root = Path(content_dir)
     shown_root = root.as_posix().rstrip("/")
@@ -214,17 +212,11 @@ def _duplicate_slug(job: ContentFile, slugs: dict[tuple[str, str, str], str]) ->
     return [Problem(job.shown, None, "", message, "rename one of the two files")]
 
 
-Mapper = Callable[[Callable[[ContentFile], R], Sequence[ContentFile]], list[R]]
+def load_content(content_dir: str | Path) -> Content:
+    """Read and validate a content folder; raise ContentError with every problem found.
 
-
-def _serial(function: Callable[[ContentFile], R], items: Sequence[ContentFile]) -> list[R]:
-    return [function(item) for item in items]
-
-
-def load_content(content_dir: str | Path, map_: Mapper[DocumentResult] | None = None) -> Content:
-    """DocumentResult and validate a content folder; raise ContentError with every problem found.
-
-    `map_` reads the documents (by default one after the other; the build passes a process pool).
+    The three steps one after the other: `plan_content`, `read_document` for each job,
+    `assemble_content` (the build reads the documents its own way: spread, and cached).
     """
     plan = plan_content(content_dir)
-    return assemble_content(plan, (map_ or _serial)(read_document, plan.jobs))
+    return assemble_content(plan, [read_document(job) for job in plan.jobs])

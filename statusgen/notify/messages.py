@@ -73,7 +73,7 @@ def notices_from_changes(changes: Sequence[Mapping[str, object]]) -> list[Notice
     for change in changes:
         kind, slug, event = Kind(str(change["kind"])), str(change["slug"]), Event(str(change["event"]))
         update = change.get("update")
-        number = int(update["number"]) if isinstance(update, Mapping) else None  # type: ignore[call-overload]
+        number = int(str(update["number"])) if isinstance(update, Mapping) else None
         at = datetime.fromisoformat(str(change["at"]))
         if number is not None:
             key = f"{kind.folder}/{slug}/update/{number}"

@@ -26,6 +26,7 @@ from statusgen.derive import Derived, derive
 from statusgen.editions import localize, site_in
 from statusgen.errors import ContentError, Problem
 from statusgen.i18n import Formatter, labels, translations
+from statusgen.markdown import MarkdownRenderer
 from statusgen.models import Channel, Content
 from statusgen.notify.config import expand
 from statusgen.notify.messages import (
@@ -41,7 +42,6 @@ from statusgen.notify.messages import (
 )
 from statusgen.notify.record import RECORD, Record
 from statusgen.notify.transports import BadChannel, DeliveryFailed, Send, redacted, transport_for
-from statusgen.render import MarkdownRenderer
 from statusgen.statuspage import entry_id_of
 
 __all__ = ["RECORD", "Outcome", "Retry", "notify"]
