@@ -4,6 +4,7 @@ error on its line, and JSON for other tools (`statusgen check --format github|js
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 
 from statusgen.errors import Problem
@@ -20,13 +21,22 @@ def _escaped(text: str, property_value: bool = False) -> str:
 def github(problem: Problem) -> str:
     """One `::error file=…,line=…,title=…::message` line (`::warning` for a warning)."""
     kind = "warning" if problem.warning else "error"
-    properties = [f"file={_escaped(problem.path, True)}"]
+    properties = [f"file={_escaped(_relative(problem.path), True)}"]
     if problem.line:
         properties.append(f"line={problem.line}")
     if problem.field:
         properties.append(f"title={_escaped(problem.field, True)}")
     message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
     return f"::{kind} {','.join(properties)}::{_escaped(message)}"
+
+
+def _relative(path: str) -> str:
+    """A file's path from the working folder (GitHub places annotations by the path from the
+    repository's root, where CI runs), as given when it lies elsewhere."""
+    if not os.path.isabs(path):
+        return path
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 def as_json(problems: Sequence[Problem], files: int | None = None) -> str:
@@ -50,11 +60,11 @@ def as_json(problems: Sequence[Problem], files: int | None = None) -> str:
     }
     if files is not None:
         value["files"] = files
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def formatted(problems: Sequence[Problem], output_format: str, files: int | None = None) -> str:
-    """Problems as GitHub annotations (one per line) or as JSON (`as_json`)."""
+    """Problems as GitHub annotations (one per line; none, nothing) or as JSON (`as_json`)."""
     if output_format == "github":
-        return "\n".join(github(problem) for problem in problems)
+        return "".join(github(problem) + "\n" for problem in problems)
     return as_json(problems, files)

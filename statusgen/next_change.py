@@ -96,12 +96,13 @@ def _latest_event(entry: Incident | Maintenance) -> datetime:
 
 
 def next_change_file(content: Content, now: datetime) -> bytes:
-    """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why (an
-    incident written ahead unnamed: the file is published).
+    """`api/statusgen/next-change.json`: the instant the site was built at (`as_of`: `statusgen
+    notify` announces what the site said then), when a scheduled rebuild should next run, and why
+    (an incident written ahead unnamed: the file is published).
 
     Give the content as written, so that future events are known.
     """
     fmt = Formatter(content.site.language, content.site.timezone)
     upcoming = next_changes(content, now, published=True)
     listed = [{"at": fmt.iso(c.at), "reason": c.reason} for c in upcoming[:20]]
-    return to_json({"next_change": listed[0] if listed else None, "upcoming": listed})
+    return to_json({"as_of": fmt.iso(now), "next_change": listed[0] if listed else None, "upcoming": listed})

@@ -183,7 +183,7 @@ def write_site(
         if linked:
             _publish_linked(files, output)
         elif ours:  # back from link mode: the served copy is replaced, so its manifest is void
-            with _locked(output):  # the lock link-mode builds take: never both at once
+            with locked(output):  # the lock link-mode builds take: never both at once
                 _forget_manifests(output)
                 _publish(files, Path(os.path.realpath(output)))
         else:
@@ -201,12 +201,17 @@ CARRIED = ("api/statusgen/notified.json",)
 
 def _carried(output: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The files to carry over from the output being replaced (`CARRIED`) that the build lacks."""
+    from statusgen.notify.record import RECORD, Record
+
     found = {}
+    root = Path(os.path.realpath(output))
     for path in CARRIED:
         if path in files:
             continue
+        if path == RECORD:
+            Record.read(root)  # (a record reached by a symbolic link, or unreadable, is an error)
         try:
-            found[path] = (Path(os.path.realpath(output)) / path).read_bytes()
+            found[path] = (root / path).read_bytes()
         except OSError:
             continue
     return found
@@ -312,7 +317,7 @@ def _foreign_entries(folder: Path) -> list[str]:
 
 def _publish(files: Mapping[str, bytes], output: Path) -> None:
     """Stage the files beside `output` and swap them in, one build at a time."""
-    with _locked(output):
+    with locked(output):
         _remove_stale(output)
         staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
         try:
@@ -337,8 +342,9 @@ def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output for the whole write (one build at a time)."""
+def locked(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output for the whole write (one build, or one `notify`
+    writing its record, at a time)."""
     lock_path = output.parent / f".{output.name}{LOCK_SUFFIX}"
     with open(lock_path, "a+b") as handle:
         try:
@@ -432,7 +438,7 @@ def _forget_manifests(output: Path) -> None:
 def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
     """Bring the copy not being served up to date, then repoint the output link to it."""
     store = _store(output)
-    with _locked(output):
+    with locked(output):
         store.mkdir(exist_ok=True)
         live = Path(os.readlink(output)).name if _is_our_link(output) else None
         name = TREES[1] if live == TREES[0] else TREES[0]

@@ -18,8 +18,9 @@ from statusgen.errors import StatusgenError
     "--since",
     "previous_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The site as published before this build (at least its api/v2/ and api/statusgen/ files).",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The site as published before this build (at least its api/v2/ and api/statusgen/ files; "
+    "an empty folder: a first publication).",
 )
 @click.option(
     "--output",
@@ -31,15 +32,39 @@ from statusgen.errors import StatusgenError
 )
 @NOW_OPTION
 @click.option("--dry-run", is_flag=True, help="Print what would be sent to whom; send and write nothing.")
+@click.option(
+    "--record-only",
+    is_flag=True,
+    help="Write what is owed into the output's record and send nothing (needs no secret): run it "
+    "before deploying, so the published site always says what is still owed.",
+)
 def notify(
-    content_dir: Path, previous_dir: Path, built_dir: Path, now_text: str | None, dry_run: bool
+    content_dir: Path,
+    previous_dir: Path,
+    built_dir: Path,
+    now_text: str | None,
+    dry_run: bool,
+    record_only: bool,
 ) -> None:
-    """Tell every channel of site.yaml's `notify` what this build announces, exactly once."""
+    """Tell every channel of site.yaml's `notify` what this build announces, exactly once.
+
+    Without --now, the instant the output was built at (its next-change.json's `as_of`).
+    """
+    from statusgen.notify.run import built_at
     from statusgen.notify.run import notify as run  # (its transports load only when used)
 
-    now = resolve_now(now_text)
+    now = resolve_now(now_text) if now_text else built_at(built_dir) or resolve_now(None)
     try:
-        outcome = run(content_dir, previous_dir, built_dir, now, os.environ, dry_run=dry_run, tell=click.echo)
+        outcome = run(
+            content_dir,
+            previous_dir,
+            built_dir,
+            now,
+            os.environ,
+            dry_run=dry_run,
+            record_only=record_only,
+            tell=click.echo,
+        )
     except StatusgenError as error:
         fail(error, "nothing was sent")
         return

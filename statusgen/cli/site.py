@@ -114,10 +114,10 @@ def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool, out
     except StatusgenError as error:
         if output_format == "text":
             fail(error)
-        click.echo(formatted(error.problems, output_format))
+        click.echo(formatted(error.problems, output_format), nl=False)
         sys.exit(1)
     if output_format != "text":
-        click.echo(formatted(result.warnings, output_format, len(result.files)))
+        click.echo(formatted(result.warnings, output_format, len(result.files)), nl=False)
         return
     report(result)
     if not quiet:

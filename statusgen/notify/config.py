@@ -69,15 +69,15 @@ def _url(reader: _Reader, value: object, keys: tuple[object, ...]) -> str:
         return ""
     if not _placeholders_ok(reader, url, keys):
         return url
-    if VARIABLE.fullmatch(url):
-        return url  # (all from the environment: its scheme is checked when `notify` expands it)
+    if url.startswith("${"):
+        return url  # (its scheme comes from the environment: checked when `notify` expands it)
     if SCHEME.match(url) is None:
         reader.problem(
             keys,
             "expected a URL whose scheme says how to deliver: https://… (a webhook), smtp://… "
             "(e-mail), or a chat service's (slack://…, msteams://…, discord://…, mmost://…)",
         )
-    elif not VARIABLE.search(url) and _holds_secret(url):
+    elif _holds_secret(url):
         reader.problem(
             keys,
             "this URL holds what looks like a token or password, and site.yaml is public: write it "
@@ -86,17 +86,39 @@ def _url(reader: _Reader, value: object, keys: tuple[object, ...]) -> str:
     return url
 
 
+# Schemes whose URLs need no token (webhooks, e-mail, Apprise's generic JSON, XML and form posts).
+PLAIN_SCHEMES = (
+    *("http", "https", "smtp", "smtps", "smtp+starttls"),
+    *("json", "jsons", "xml", "xmls", "form", "forms"),
+)
+
+# Query parameters that carry a credential, whatever their value looks like.
+SECRET_PARAMETERS = re.compile(
+    r"(token|key|apikey|api_key|access_token|secret|password|pass|pwd|sig|signature|auth|code)",
+    re.IGNORECASE,
+)
+
+
 def _holds_secret(url: str) -> bool:
-    """Whether a URL written out looks like it carries a credential (a password, a path token)."""
+    """Whether a URL written out looks like it carries a credential (a password, a token in its
+    path or query); the parts that are `${VARIABLE}`s do not count."""
+    written = VARIABLE.sub("", url)
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(written)
         password = parts.password
     except ValueError:
         return False  # (malformed: `notify` reports it when it delivers)
     if password:
         return True
-    if parts.scheme.lower() not in ("http", "https", "smtp", "smtps", "smtp+starttls"):
-        return True  # chat services carry their tokens in the URL
+    scheme = parts.scheme.lower()
+    if scheme not in PLAIN_SCHEMES and written == url:
+        return True  # chat services carry their tokens in the URL: some of it must be a variable
+    for pair in parts.query.split("&"):
+        name, _, value = pair.partition("=")
+        if value and SECRET_PARAMETERS.fullmatch(name):
+            return True
+        if len(value) >= 20 and re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            return True
     return any(len(part) >= 20 and re.fullmatch(r"[A-Za-z0-9_-]+", part) for part in parts.path.split("/"))
 
 
@@ -157,7 +179,10 @@ def read_duration(reader: _Reader, value: object, keys: tuple[object, ...]) -> t
         reader.problem(keys, f"expected a duration such as 1h, 30m, 2h30m or 1d, got {text!r}")
         return None
     days, hours, minutes = (int(part or 0) for part in found.groups())
-    span = timedelta(days=days, hours=hours, minutes=minutes)
+    try:
+        span = timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        span = timedelta.max
     if not timedelta(minutes=1) <= span <= timedelta(days=30):
         reader.problem(keys, f"expected a duration from 1m to 30d, got {text!r}")
         return None
