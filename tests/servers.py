@@ -25,7 +25,8 @@ class Received:
 @dataclass
 class Receiver:
     """An HTTP server that keeps what it receives; a path can fail a number of times (503) first,
-    or hold its first request until released (to kill a sender while a request is in flight)."""
+    or hold its requests, received but not answered, until the test sets the event (to kill a
+    sender while a message is in flight)."""
 
     url: str = ""
     received: list[Received] = field(default_factory=list)
@@ -56,12 +57,6 @@ def http_receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             path = self.path.split("?", 1)[0]
-            arrived = receiver.arrived.get(path)
-            hold = receiver.hold.pop(path, None)
-            if arrived is not None:
-                arrived.set()
-            if hold is not None:
-                hold.wait(60)  # (until the test has killed the sender, or released it)
             with receiver.lock:
                 receiver.received.append(
                     Received(path, {k.lower(): v for k, v in self.headers.items()}, body)
@@ -69,10 +64,16 @@ def http_receiver() -> Iterator[Receiver]:
                 failing = receiver.failures.get(path, 0)
                 if failing:
                     receiver.failures[path] = failing - 1
-            self.send_response(503 if failing else 200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            with contextlib.suppress(OSError):
+            arrived = receiver.arrived.get(path)
+            hold = receiver.hold.get(path)
+            if arrived is not None:
+                arrived.set()
+            if hold is not None and not hold.is_set():
+                hold.wait()  # (received, not yet answered: until the test releases it)
+            with contextlib.suppress(OSError):  # (a sender killed meanwhile hears nothing)
+                self.send_response(503 if failing else 200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
                 self.wfile.write(b"ok")
 
         def log_message(self, format: str, *args: object) -> None:

@@ -22,6 +22,7 @@ import pytest
 from standardwebhooks import Webhook as Verifier
 
 from statusgen import ContentError, build
+from statusgen.changes import COMPARED_FILES
 from statusgen.notify.record import RECORD
 from statusgen.notify.run import Retry, notify
 from tests.servers import Mailbox, Receiver, http_receiver, smtp_server
@@ -285,26 +286,122 @@ def test_the_record_survives_a_rebuild(tmp_path: Path, servers) -> None:
 
 def test_a_kill_between_channels_then_a_rerun(servers, tmp_path: Path) -> None:
     """SIGKILL while a message is in flight: the rerun sends each remaining message once, and only
-    the one in flight may arrive twice (with the same id)."""
+    the one in flight arrives twice (with the same id: the receiver had it, the sender never
+    heard so)."""
     receiver, mailbox = servers
     content = site(tmp_path, NOTIFY.split("  - name: mail")[0] + "  - name: second\n    url: ${SEARCH_URL}\n")
     env = {**os.environ, **environment(receiver, mailbox)}
     first = published(content, tmp_path / "first", BEFORE)
     built = published(content, tmp_path / "public", AFTER)
-    receiver.hold["/search"] = threading.Event()
-    receiver.arrived["/search"] = arrived = threading.Event()
-    command = [sys.executable, "-m", "statusgen", "notify", "--content", str(content), "--since", str(first)]
-    command += ["--output", str(built), "--now", AFTER.isoformat()]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert arrived.wait(120), "the second channel's first message never arrived"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    receiver.hold.clear()
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True)
+    killed_during(content, first, built, env, receiver, "/search")
+    rerun = subprocess.run(command(content, first, built), env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert len(receiver.at("/hooks")) == 3  # the first channel: done before the kill, nothing again
-    ids = [r.headers.get("webhook-id") or json.loads(r.body)["id"] for r in receiver.at("/search")]
-    assert len(set(ids)) == 3 and len(ids) in (3, 4)  # the one in flight may come twice
+    ids = [r.headers["webhook-id"] for r in receiver.at("/search")]
+    assert len(ids) == 4 and len(set(ids)) == 3 and ids[0] == ids[1]  # (the one in flight, twice)
+
+
+def command(content: Path, previous: Path, built: Path, *more: str) -> list[str]:
+    """`statusgen notify` as CI runs it."""
+    return [
+        *(sys.executable, "-m", "statusgen", "notify", "--content", str(content)),
+        *("--since", str(previous), "--output", str(built), *more),
+    ]
+
+
+def killed_during(
+    content: Path, previous: Path, built: Path, env: dict[str, str], receiver: Receiver, path: str
+) -> None:
+    """Run notify and SIGKILL it as soon as its first message to `path` has arrived (unanswered)."""
+    receiver.hold[path] = held = threading.Event()
+    receiver.arrived[path] = arrived = threading.Event()
+    process = subprocess.Popen(
+        command(content, previous, built), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert arrived.wait(120), f"no message ever arrived at {path}"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        del receiver.hold[path]
+        held.set()
+
+
+def fetched(live: Path, folder: Path) -> Path:
+    """What the workflow fetches of the published site (`live`) before building."""
+    for name in (*COMPARED_FILES, RECORD, "api/statusgen/next-change.json"):
+        if (live / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(live / name, folder / name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def deployed(public: Path, live: Path) -> None:
+    """Publish a build: the live site becomes a copy of it."""
+    shutil.rmtree(live, ignore_errors=True)
+    shutil.copytree(public, live)
+
+
+@pytest.mark.parametrize("runner_lost", [False, True])
+def test_a_ci_job_killed_while_notifying_then_run_again(servers, tmp_path: Path, runner_lost: bool) -> None:
+    """The starter workflow's publish job (build → notify --record-only → deploy → notify → deploy
+    the record, always) killed during notify, then run again from a fresh checkout, which knows
+    only the published site. Nothing is ever lost: when the last deploy still ran, only the message
+    in flight goes twice; when the runner itself was lost, the messages of the killed run go again
+    (same ids, for receivers to drop), since the published record never heard of them."""
+    receiver, mailbox = servers
+    content = site(tmp_path, NOTIFY.split("  - name: mail")[0] + "  - name: second\n    url: ${SEARCH_URL}\n")
+    env = {**os.environ, **environment(receiver, mailbox)}
+    live = tmp_path / "live"
+    deployed(published(content, tmp_path / "first", BEFORE), live)
+    for attempt in (1, 2):
+        previous = fetched(live, tmp_path / f"previous-{attempt}")
+        public = published(content, tmp_path / f"public-{attempt}", AFTER)  # (a fresh checkout: no record)
+        subprocess.run(
+            command(content, previous, public, "--record-only"), env=env, check=True, capture_output=True
+        )
+        deployed(public, live)
+        if attempt == 1:
+            killed_during(content, previous, public, env, receiver, "/search")
+            if not runner_lost:
+                deployed(public, live)  # (the record's deploy runs `always()`)
+        else:
+            rerun = subprocess.run(
+                command(content, previous, public), env=env, capture_output=True, text=True
+            )
+            assert rerun.returncode == 0, rerun.stderr
+            deployed(public, live)
+    hooks = [r.headers["webhook-id"] for r in receiver.at("/hooks")]
+    search = [r.headers["webhook-id"] for r in receiver.at("/search")]
+    assert len(set(hooks)) == 3 and len(set(search)) == 3  # every update reached every channel
+    if runner_lost:
+        assert len(hooks) == 6 and len(search) == 4  # all of the killed run's again, same ids
+    else:
+        assert len(hooks) == 3 and len(search) == 4 and search[0] == search[1]  # the one in flight
+    record = json.loads((live / RECORD).read_text())
+    assert record["pending"] == {} and {len(ids) for ids in record["delivered"].values()} == {3}
+
+
+def test_notify_announces_what_the_output_says_not_what_the_clock_says(servers, tmp_path: Path) -> None:
+    """Without --now, notify takes the instant the output was built at (next-change.json's
+    `as_of`): an output built at 10:30 announces nothing new against the 10:30 site, whatever
+    the clock says; one built at 12:00 announces the three updates since."""
+    receiver, mailbox = servers
+    content = site(tmp_path, NOTIFY.split("  - name: mail")[0])
+    env = {**os.environ, **environment(receiver, mailbox)}
+    first = published(content, tmp_path / "first", BEFORE)
+    same = published(content, tmp_path / "same", BEFORE)
+    run = subprocess.run(command(content, first, same), env=env, capture_output=True, text=True)
+    assert run.returncode == 0 and "Nothing new to announce." in run.stdout and receiver.received == []
+    later = published(content, tmp_path / "later", AFTER)
+    run = subprocess.run(command(content, first, later), env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(r.body)["update"]["status"] for r in receiver.at("/hooks")] == [
+        "identified",
+        "monitoring",
+        "resolved",
+    ]
 
 
 def test_the_websub_hub_is_linked_and_pinged_for_changed_feeds(servers, tmp_path: Path) -> None:

@@ -127,9 +127,22 @@ def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool, out
 @main.command("next-change")
 @CONTENT_OPTION
 @NOW_OPTION
-def next_change(content_dir: Path, now_text: str | None) -> None:
+@click.option(
+    "--since",
+    "published_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Instead, say whether the site published in this folder (its api/statusgen/ files) is due "
+    "a build at --now: exit 0 and why when it is, 1 when not (for a scheduled CI run).",
+)
+def next_change(content_dir: Path, now_text: str | None, published_dir: Path | None) -> None:
     """Print when the site next changes by itself (for a scheduled rebuild), and why."""
     now = resolve_now(now_text)
+    if published_dir is not None:
+        from statusgen.schedule import due
+
+        reason = due(published_dir, now)
+        click.echo(f"due: {reason}" if reason else "not due")
+        sys.exit(0 if reason else 1)
     try:
         content = load_content(content_dir)
     except StatusgenError as error:
