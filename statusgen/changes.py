@@ -140,6 +140,7 @@ class _Changes:
             "kind": str(entry.kind),
             "event": event,
             "id": entry_id_of(entry),
+            "slug": entry.slug,
             "name": entry.title,
             "status": str(update.status) if update is not None else status,
             "incident_status": status,
@@ -159,6 +160,7 @@ class _Changes:
         """An update as a change carries it: its Markdown body and its text."""
         return {
             "id": update_id(self.entry, update),
+            "number": update.number,
             "status": str(update.status),
             "body": update.body,
             "text": self.text(update.body, self.entry.url),

@@ -197,12 +197,15 @@ class _Writer:
             # Atom says its subtitle is text; RSS readers take <description> as HTML or as text.
             fg.subtitle(subtitle if extension == "atom" else html_text(subtitle))
             # feedgen gives RSS the last link as the channel's <link>: the site itself.
-            links = [
-                {"href": f"{self.home}{stem}.{extension}", "rel": "self"},
-                {"href": self.home, "rel": "alternate"},
-            ]
+            links = [{"href": f"{self.home}{stem}.{extension}", "rel": "self"}]
+            if self.site.websub_hub:  # (WebSub: readers subscribe at the hub, `notify` pings it)
+                links.append({"href": self.site.websub_hub, "rel": "hub"})
+            links.append({"href": self.home, "rel": "alternate"})  # (last: RSS's channel link)
             fg.link(links, replace=True)
-            out[f"{stem}.{extension}"] = render(pretty=True)
+            data = render(pretty=True)
+            if extension == "rss" and self.site.websub_hub:
+                data = _with_rss_hub(data, self.site.websub_hub)
+            out[f"{stem}.{extension}"] = data
         return out
 
     def newest(self, entries: Iterable[Entry]) -> list[Entry]:
@@ -290,6 +293,23 @@ class _Writer:
                 )
             )
         return rows
+
+
+def _with_rss_hub(data: bytes, hub: str) -> bytes:
+    """An RSS feed with an `<atom:link rel="hub">` beside its self link (feedgen writes only that
+    one in RSS)."""
+    from lxml import etree  # (feedgen's own XML library)
+
+    root = etree.fromstring(data)
+    channel = root.find("channel")
+    atom = "{http://www.w3.org/2005/Atom}link"
+    self_link = channel.find(atom) if channel is not None else None
+    if channel is None or self_link is None:
+        return data
+    hub_link = etree.Element(atom, href=hub, rel="hub")
+    self_link.addnext(hub_link)
+    etree.indent(root, space="  ")
+    return bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
 
 
 @dataclass(frozen=True)
@@ -425,6 +445,12 @@ def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: st
         event.add("url", item.url)
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")
+        if writer.site.remind is not None:  # as `statusgen notify` reminds subscribers
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", -writer.site.remind)
+            alarm.add("description", writer.title(item))
+            event.add_component(alarm)
         cal.add_component(event)
     if not maintenance:
         placeholder = icalendar.FreeBusy()

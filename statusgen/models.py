@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,30 @@ class Component:
     description: str = ""
 
 
+class Event(StrEnum):
+    """What a notification announces: the events of `statusgen changes`, and reminders."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    STATUS_CHANGED = "status_changed"
+    POSTMORTEM = "postmortem"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where `statusgen notify` tells subscribers (site.yaml's `notify`), as written: its URL and
+    secret may hold `${VARIABLE}`s, expanded from the environment by `notify` only."""
+
+    name: str
+    url: str
+    secret: str = ""
+    components: tuple[str, ...] | None = None  # only changes touching these (None: all)
+    languages: tuple[str, ...] = ()  # which editions' text, one message each (): the site's language
+    events: tuple[Event, ...] | None = None  # only these events (None: all)
+    line: int | None = field(default=None, compare=False)  # where site.yaml defines it
+
+
 @dataclass(frozen=True)
 class Site:
     """The site's configuration from `site.yaml`."""
@@ -100,6 +124,9 @@ class Site:
     languages: tuple[str, ...] = ()
     # The texts site.yaml gives in other languages: (language, field such as components[0].name, text).
     translated: tuple[tuple[str, str, str], ...] = ()
+    notify: tuple[Channel, ...] = ()  # where `statusgen notify` tells subscribers
+    remind: timedelta | None = None  # remind subscribers of a maintenance window this long before it
+    websub_hub: str = ""  # a WebSub hub that feeds link and `notify` pings
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     @property

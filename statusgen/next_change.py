@@ -27,9 +27,12 @@ class Change:
 UNPUBLISHED = "an incident not yet published"
 
 
-def _events(entry: Incident | Maintenance, kind: Kind, noun: str = "") -> Iterable[tuple[datetime, str]]:
+def _events(
+    entry: Incident | Maintenance, kind: Kind, noun: str = "", remind: timedelta | None = None
+) -> Iterable[tuple[datetime, str]]:
     """Every dated event of an entry as (instant, what happens), the entry called `noun` (by
-    default, its kind and slug)."""
+    default, its kind and slug); with `remind`, a maintenance's reminder too (`statusgen notify`
+    sends it then)."""
     noun = noun or f"{kind} {entry.slug}"
     if isinstance(entry, Incident):
         yield entry.started, f"{noun} starts"
@@ -40,6 +43,8 @@ def _events(entry: Incident | Maintenance, kind: Kind, noun: str = "") -> Iterab
     else:
         yield entry.start, f"{noun} starts"
         yield entry.end, f"{noun} ends"
+        if remind is not None:
+            yield entry.start - remind, f"{noun} is due a reminder"
     for update in entry.updates:
         yield update.at, f"{noun} posts update {update.number}"
 
@@ -71,7 +76,9 @@ def next_changes(content: Content, now: datetime, published: bool = False) -> li
             ahead = published and isinstance(entry, Incident) and entry.started > now
             noun = UNPUBLISHED if ahead else f"{kind} {entry.slug}"
             if _latest_event(entry) > now:  # most of a long history has no event left
-                found += [Change(at, reason) for at, reason in _events(entry, kind, noun) if at > now]
+                found += [
+                    Change(at, reason) for at, reason in _events(entry, kind, noun, site.remind) if at > now
+                ]
             if isinstance(entry, Incident) and entry.resolved is not None and entry.resolved + recent > now:
                 found.append(Change(entry.resolved + recent, f"{noun} leaves the recent incidents"))
     return sorted(found, key=lambda change: (change.at, change.reason))
@@ -89,12 +96,13 @@ def _latest_event(entry: Incident | Maintenance) -> datetime:
 
 
 def next_change_file(content: Content, now: datetime) -> bytes:
-    """`api/statusgen/next-change.json`: when a scheduled rebuild should next run, and why (an
-    incident written ahead unnamed: the file is published).
+    """`api/statusgen/next-change.json`: the instant the site was built at (`as_of`: `statusgen
+    notify` announces what the site said then), when a scheduled rebuild should next run, and why
+    (an incident written ahead unnamed: the file is published).
 
     Give the content as written, so that future events are known.
     """
     fmt = Formatter(content.site.language, content.site.timezone)
     upcoming = next_changes(content, now, published=True)
     listed = [{"at": fmt.iso(c.at), "reason": c.reason} for c in upcoming[:20]]
-    return to_json({"next_change": listed[0] if listed else None, "upcoming": listed})
+    return to_json({"as_of": fmt.iso(now), "next_change": listed[0] if listed else None, "upcoming": listed})

@@ -177,13 +177,13 @@ def write_site(
         raise PublishError([Problem(shown, None, "", message)])
     ours = _is_our_link(output)
     output = check_output(output, linked, protected)  # (before anything is created beside it)
-    files = _marked(files)
+    files = _marked(files, _carried(output, files))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         if linked:
             _publish_linked(files, output)
         elif ours:  # back from link mode: the served copy is replaced, so its manifest is void
-            with _locked(output):  # the lock link-mode builds take: never both at once
+            with locked(output):  # the lock link-mode builds take: never both at once
                 _forget_manifests(output)
                 _publish(files, Path(os.path.realpath(output)))
         else:
@@ -194,12 +194,37 @@ def write_site(
         raise PublishError([Problem(shown, None, "", f"cannot publish the site: {reason}{where}")]) from None
 
 
-def _marked(files: Mapping[str, bytes]) -> Mapping[str, bytes]:
-    """The file map with the marker added (the render stage's map is left as it is)."""
+# Files no build renders that a site keeps from one build to the next: the record of the messages
+# `statusgen notify` delivered (notify/record.py), so a retried CI job never announces twice.
+CARRIED = ("api/statusgen/notified.json",)
+
+
+def _carried(output: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files to carry over from the output being replaced (`CARRIED`) that the build lacks."""
+    from statusgen.notify.record import RECORD, Record
+
+    found = {}
+    root = Path(os.path.realpath(output))
+    for path in CARRIED:
+        if path in files:
+            continue
+        if path == RECORD:
+            Record.read(root)  # (a record reached by a symbolic link, or unreadable, is an error)
+        try:
+            found[path] = (root / path).read_bytes()
+        except OSError:
+            continue
+    return found
+
+
+def _marked(files: Mapping[str, bytes], carried: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    """The file map with the marker and the carried files added (the render stage's map is left
+    as it is)."""
+    added = {MARKER: MARKER_TEXT, **carried}
     if isinstance(files, SiteFiles):
-        order = tuple(sorted((MARKER, *files.order)))  # (nearly sorted already: linear)
-        return SiteFiles({**files.rendered, MARKER: MARKER_TEXT}, files.kept, files.folder, order)
-    return {**files, MARKER: MARKER_TEXT}
+        order = tuple(sorted((*added, *files.order)))  # (nearly sorted already: linear)
+        return SiteFiles({**files.rendered, **added}, files.kept, files.folder, order)
+    return {**files, **added}
 
 
 def check_output(output: Path, linked: bool = False, protected: Sequence[tuple[str, Path]] = ()) -> Path:
@@ -292,7 +317,7 @@ def _foreign_entries(folder: Path) -> list[str]:
 
 def _publish(files: Mapping[str, bytes], output: Path) -> None:
     """Stage the files beside `output` and swap them in, one build at a time."""
-    with _locked(output):
+    with locked(output):
         _remove_stale(output)
         staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
         try:
@@ -317,8 +342,9 @@ def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(output: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output for the whole write (one build at a time)."""
+def locked(output: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output for the whole write (one build, or one `notify`
+    writing its record, at a time)."""
     lock_path = output.parent / f".{output.name}{LOCK_SUFFIX}"
     with open(lock_path, "a+b") as handle:
         try:
@@ -412,7 +438,7 @@ def _forget_manifests(output: Path) -> None:
 def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
     """Bring the copy not being served up to date, then repoint the output link to it."""
     store = _store(output)
-    with _locked(output):
+    with locked(output):
         store.mkdir(exist_ok=True)
         live = Path(os.readlink(output)).name if _is_our_link(output) else None
         name = TREES[1] if live == TREES[0] else TREES[0]

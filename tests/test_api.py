@@ -322,7 +322,7 @@ def test_changes_give_each_update_as_markdown_and_as_plain_text(make_content) ->
         "Rolled back. See this, the notes (https://example.com/notes) and "
         "update 1 (https://status.example.com/incidents/outage/#update-1)."
     )
-    assert list(change["update"]) == ["id", "status", "body", "text", "display_at"]
+    assert list(change["update"]) == ["id", "number", "status", "body", "text", "display_at"]
 
 
 def test_a_new_incident_is_created_with_its_first_update(make_content) -> None:

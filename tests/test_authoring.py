@@ -381,10 +381,22 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
         name: [step.get("run", "") for step in job.get("steps", [])] for name, job in workflow["jobs"].items()
     }
     assert (
-        "statusgen check" in steps["check"]
+        "statusgen check --format github" in steps["check"]
         and workflow["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
     )
-    assert any(run.startswith("statusgen build") for run in steps["build"])
+    # build → record what is owed → deploy → notify → deploy the record, the cache restored first
+    publish = workflow["jobs"]["publish"]["steps"]
+    order = [step.get("run") or step.get("uses", "") for step in publish]
+    build_at = next(i for i, s in enumerate(order) if s.startswith("statusgen build"))
+    assert order[build_at].splitlines()[1].endswith("--record-only")
+    notify_at = next(i for i, s in enumerate(order) if s.startswith("statusgen notify --since previous"))
+    deploys = [i for i, s in enumerate(order) if s.startswith("actions/deploy-pages")]
+    cache_at = next(i for i, s in enumerate(order) if s.startswith("actions/cache@"))
+    due_at = next(i for i, s in enumerate(order) if "statusgen next-change --since previous" in s)
+    saved_at = next(i for i, s in enumerate(order) if s.startswith("actions/cache/save"))
+    assert due_at < cache_at < build_at < deploys[0] < notify_at < deploys[1] < saved_at
+    assert publish[deploys[1]]["if"].startswith("always()")  # (the record is published even on a failure)
+    assert workflow["jobs"]["publish"]["permissions"]["contents"] == "read"  # (checkout, in private repos)
     built = check(folder / "content", datetime.now().astimezone().replace(microsecond=0), workers=1)
     assert built.files["index.html"] and built.warnings == ()
     assert not [path for path in built.files if path.startswith("incidents/")]  # the example is a draft
@@ -1105,3 +1117,11 @@ def test_postmortem_names_the_translations_it_leaves_behind(make_content) -> Non
     again = run(content, "postmortem", "down", "--replace", "-m", "New.", "--now", "2012-06-23T16:00:00Z")
     assert again.exit_code == 1 and "down.fr.md: postmortem_at: repeats `postmortem_at`" in again.output
     assert (content / "incidents" / "down.md").read_bytes() == before
+
+
+def test_the_docs_show_the_starter_workflow_whole() -> None:
+    """docs/subscriptions.md ends with the workflow `init` writes, byte for byte (they cannot drift)."""
+    root = Path(__file__).parent.parent
+    workflow = (root / "statusgen/starter/workflow.yml").read_text(encoding="utf-8")
+    docs = (root / "docs/subscriptions.md").read_text(encoding="utf-8")
+    assert docs.endswith("```yaml\n" + workflow + "```\n")

@@ -6,6 +6,7 @@ authoring failure: each problem printed as `path:line: field: message`), 2 on us
 - `base`: the `statusgen` group, the shared options, `now`, printing results and errors;
 - `site`: the commands that read a site (build, check, next-change, changes, list, serve, deploy);
 - `writing`: the commands that write content (init, new, update, resolve, postmortem);
+- `notify`: telling subscribers (`statusgen notify`);
 - `completion`: shell completion from the content folder.
 """
 
@@ -14,10 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
-from statusgen.cli import completion, site, writing
+from statusgen.cli import completion, notify, site, writing
 from statusgen.cli.base import main, resolve_now
 
-__all__ = ["completion", "entry_point", "main", "resolve_now", "site", "writing"]
+__all__ = ["completion", "entry_point", "main", "notify", "resolve_now", "site", "writing"]
 
 
 def entry_point() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from statusgen import entries, schema
+from statusgen.annotations import FORMATS, formatted
 from statusgen.build import build as build_site
 from statusgen.build import changes_since, default_cache_dir
 from statusgen.build import check as check_site
@@ -95,14 +96,28 @@ def build(
 @NOW_OPTION
 @cache_option(default=False)
 @QUIET_OPTION
-def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="github: annotations a pull request shows on the lines; json: the problems, for tools.",
+)
+def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool, output_format: str) -> None:
     """Validate and render everything without writing (for pull-request CI)."""
     now = resolve_now(now_text)
     cache_dir = default_cache_dir(content_dir) if cache else None
+    shown = progress(quiet or output_format != "text")
     try:
-        result = check_site(content_dir, now, cache_dir=cache_dir, progress=progress(quiet))
+        result = check_site(content_dir, now, cache_dir=cache_dir, progress=shown)
     except StatusgenError as error:
-        fail(error)
+        if output_format == "text":
+            fail(error)
+        click.echo(formatted(error.problems, output_format), nl=False)
+        sys.exit(1)
+    if output_format != "text":
+        click.echo(formatted(result.warnings, output_format, len(result.files)), nl=False)
         return
     report(result)
     if not quiet:
@@ -112,9 +127,22 @@ def check(content_dir: Path, now_text: str | None, cache: bool, quiet: bool) -> 
 @main.command("next-change")
 @CONTENT_OPTION
 @NOW_OPTION
-def next_change(content_dir: Path, now_text: str | None) -> None:
+@click.option(
+    "--since",
+    "published_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Instead, say whether the site published in this folder (its api/statusgen/ files) is due "
+    "a build at --now: exit 0 and why when it is, 1 when not (for a scheduled CI run).",
+)
+def next_change(content_dir: Path, now_text: str | None, published_dir: Path | None) -> None:
     """Print when the site next changes by itself (for a scheduled rebuild), and why."""
     now = resolve_now(now_text)
+    if published_dir is not None:
+        from statusgen.schedule import due
+
+        reason = due(published_dir, now)
+        click.echo(f"due: {reason}" if reason else "not due")
+        sys.exit(0 if reason else 1)
     try:
         content = load_content(content_dir)
     except StatusgenError as error:

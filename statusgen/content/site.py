@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import babel
@@ -19,7 +20,8 @@ from statusgen.content.reader import SLUG_PATTERN, Reader, describe, field_name,
 from statusgen.errors import ContentError, did_you_mean
 from statusgen.frontmatter import KeyPath, SourceMap
 from statusgen.i18n import SHIPPED_LANGUAGES, catalogue_file
-from statusgen.models import DEFAULT_DOWNTIME_WEIGHTS, Component, ComponentStatus, Site
+from statusgen.models import DEFAULT_DOWNTIME_WEIGHTS, Channel, Component, ComponentStatus, Site
+from statusgen.notify.config import read_channels, read_duration
 
 # A language, its script and its region: fr, pt-BR, zh-Hant-TW, es-419.
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
@@ -37,6 +39,9 @@ SITE_KEYS = (
     "recent_days",
     "feeds",
     "cache",
+    "notify",
+    "remind",
+    "websub_hub",
 )
 COMPONENT_KEYS = ("id", "name", "group", "description")
 UPTIME_KEYS = ("days", "weights")
@@ -65,6 +70,7 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
     components = _components(reader, texts, fields.get("components"), "components" in fields)
     days, weights = _uptime(reader, fields.get("uptime"))
     recent_days, max_age, stale, feed_entries = _settings(reader, fields)
+    channels, remind, hub = _notifications(reader, fields, languages, components)
     raise_errors(reader.problems)
     key_lines = tuple((key, source.line((key,)) or 1) for key in fields)
     return Site(
@@ -85,8 +91,29 @@ def parse_site(text: str, path: str = "site.yaml") -> Site:
         downtime_weights=weights,
         key_lines=key_lines,
         translated=tuple(texts.translated),
+        notify=channels,
+        remind=remind,
+        websub_hub=hub,
         warnings=tuple(p for p in reader.problems if p.warning),
     )
+
+
+def _notifications(
+    reader: Reader, fields: dict[str, object], languages: Sequence[str], components: Sequence[Component]
+) -> tuple[tuple[Channel, ...], timedelta | None, str]:
+    """Read `notify` (the channels), `remind` and `websub_hub` (see `notify/config.py`)."""
+    channels = read_channels(reader, fields.get("notify"), languages, [c.id for c in components])
+    remind = read_duration(reader, fields["remind"], ("remind",)) if "remind" in fields else None
+    hub = ""
+    if "websub_hub" in fields:
+        url = reader.text(fields["websub_hub"], ("websub_hub",), required=True).strip()
+        problem = url_problem(url) if url else ""
+        if problem:
+            shown = "" if problem.startswith(_NO_USERINFO) else f", got {url!r}"
+            reader.problem(("websub_hub",), f"expected a hub's absolute http(s) URL{shown}: {problem}")
+        else:
+            hub = url
+    return channels, remind, hub
 
 
 def _theme(reader: Reader, fields: dict[str, object]) -> str:
