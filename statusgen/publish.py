@@ -177,7 +177,6 @@ def write_site(
         raise PublishError([Problem(shown, None, "", message)])
     ours = _is_our_link(output)
     output = check_output(output, linked, protected)  # (before anything is created beside it)
-    files = _marked(files, _carried(output, files))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         if linked:
@@ -185,7 +184,7 @@ def write_site(
         elif ours:  # back from link mode: the served copy is replaced, so its manifest is void
             with locked(output):  # the lock link-mode builds take: never both at once
                 _forget_manifests(output)
-                _publish(files, Path(os.path.realpath(output)))
+                _publish(files, Path(os.path.realpath(output)), carry_from=output)
         else:
             _publish(files, output)
     except OSError as error:
@@ -315,9 +314,12 @@ def _foreign_entries(folder: Path) -> list[str]:
         return sorted(entry.name + ("/" if entry.is_dir() else "") for entry in entries)
 
 
-def _publish(files: Mapping[str, bytes], output: Path) -> None:
-    """Stage the files beside `output` and swap them in, one build at a time."""
+def _publish(files: Mapping[str, bytes], output: Path, carry_from: Path | None = None) -> None:
+    """Stage the files beside `output` and swap them in, one build at a time; what is carried over
+    (`CARRIED`, from `carry_from`, by default `output`) is read under the lock, so a `notify`
+    writing its record is never undone."""
     with locked(output):
+        files = _marked(files, _carried(carry_from or output, files))
         _remove_stale(output)
         staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
         try:
@@ -339,6 +341,14 @@ def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         target.write_bytes(data)
+
+
+def output_lock(output: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock a build of `output` takes (beside link mode's own link, else beside the folder a
+    link points to), for another writer of the output (`notify`'s record) to take too."""
+    if _is_our_link(output):
+        return locked(Path(os.path.abspath(output)))
+    return locked(Path(os.path.realpath(output)))
 
 
 @contextlib.contextmanager
@@ -439,6 +449,7 @@ def _publish_linked(files: Mapping[str, bytes], output: Path) -> None:
     """Bring the copy not being served up to date, then repoint the output link to it."""
     store = _store(output)
     with locked(output):
+        files = _marked(files, _carried(output, files))
         store.mkdir(exist_ok=True)
         live = Path(os.readlink(output)).name if _is_our_link(output) else None
         name = TREES[1] if live == TREES[0] else TREES[0]

@@ -9,12 +9,13 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,7 +32,6 @@ from statusgen.notify.record import RECORD, Record
 from statusgen.notify.run import Retry, notify
 from statusgen.notify.transports import (
     BadChannel,
-    DeliveryFailed,
     Mail,
     Webhook,
     bounded,
@@ -39,6 +39,7 @@ from statusgen.notify.transports import (
     redacted,
     transport_for,
 )
+from statusgen.publish import output_lock
 from statusgen.schedule import due
 
 EXAMPLE = Path(__file__).parent.parent / "content"
@@ -176,19 +177,22 @@ def test_a_4xx_is_not_tried_again_at_once(status: int, attempts: int) -> None:
     assert f"HTTP {status}" in reason and len(seen) == attempts
 
 
-def test_an_attempt_has_a_deadline_in_all() -> None:
+def test_an_attempt_has_a_deadline_in_all_and_is_not_tried_again() -> None:
     """A server that answers a byte at a time cannot hold notify: an attempt that has not ended by
-    the deadline fails (the sender below never returns on its own)."""
+    the deadline fails (the sender below never returns on its own), and is not tried again in the
+    run, since it may still land."""
     release = threading.Event()
+    calls: list[Message] = []
 
     def stuck(message: Message) -> None:
+        calls.append(message)
         release.wait()
 
     try:
-        with pytest.raises(DeliveryFailed, match="no answer within"):
-            bounded(stuck, deadline=0.05)(MESSAGE)
+        reason = NO_WAIT.run(lambda: bounded(stuck, deadline=0.05)(MESSAGE))
     finally:
         release.set()
+    assert reason == "no answer within 0.05 s" and calls == [MESSAGE]
 
 
 def test_an_unexpected_error_of_a_transport_is_a_failure_by_its_kind() -> None:
@@ -203,9 +207,10 @@ def test_an_unexpected_error_of_a_transport_is_a_failure_by_its_kind() -> None:
 
 def test_mentions_that_page_a_whole_room_are_defused() -> None:
     """`@everyone` in an entry's title does not ping every subscriber of a Discord or Slack room."""
-    text = defused("Outage @everyone @HERE @channel, mail user@all.example")
-    assert "@everyone" not in text and "@HERE" not in text and "@channel" not in text
-    assert text.replace("\u200b", "") == "Outage @everyone @HERE @channel, mail user@all.example"
+    written = "Outage @everyone @HERE @channel @room @**all**, mail user@all.example"
+    text = defused(written)
+    assert not [m for m in ("@everyone", "@HERE", "@channel", "@room", "@**all**") if m in text]
+    assert text.replace("\u200b", "") == written and "user@all.example" in text  # (addresses kept)
 
 
 # ---------------------------------------------------------------- the record
@@ -369,9 +374,11 @@ def test_a_failing_channel_never_shows_its_secret(tmp_path: Path) -> None:
     build(content, first, NOW)
     build(content, public, datetime.fromisoformat("2012-06-21T12:00:00-07:00"))
     lines: list[str] = []
-    env = {"HOOK": "http://ops:SECRETPW@127.0.0.1:9/hooks/SECRETTOKEN"}
-    outcome = notify(content, first, public, datetime.fromisoformat("2012-06-21T12:00:00-07:00"), env,
-                     retry=NO_WAIT, tell=lines.append)  # fmt: skip
+    with socket.socket() as refusing:  # (bound, never listening: connections are refused)
+        refusing.bind(("127.0.0.1", 0))
+        env = {"HOOK": f"http://ops:SECRETPW@127.0.0.1:{refusing.getsockname()[1]}/hooks/SECRETTOKEN"}
+        later = datetime.fromisoformat("2012-06-21T12:00:00-07:00")
+        outcome = notify(content, first, public, later, env, retry=NO_WAIT, tell=lines.append)
     assert list(outcome.failed) == ["hooks"] and "ConnectionRefusedError" in outcome.reasons["hooks"]
     shown = json.dumps([lines, outcome.reasons, outcome.failed]) + (public / RECORD).read_text()
     assert "SECRET" not in shown
@@ -380,22 +387,26 @@ def test_a_failing_channel_never_shows_its_secret(tmp_path: Path) -> None:
 
 def test_a_scheduled_run_is_due_when_the_published_site_says_so(tmp_path: Path) -> None:
     """`next-change --since PUBLISHED`: due (exit 0) when its next change has come, when
-    notifications are owed, or when it says nothing; not due (exit 1) otherwise."""
+    notifications are owed (tried again hourly), or when it says nothing; not due (exit 1)
+    otherwise."""
     published = tmp_path / "published"
     build(EXAMPLE, published, NOW)
     at = json.loads((published / "api/statusgen/next-change.json").read_text())
     assert at["as_of"] == NOW.isoformat() and at["next_change"]["at"] == "2012-06-21T10:40:00-07:00"
     assert due(published, NOW) == ""
     assert due(published, datetime.fromisoformat("2012-06-21T10:40:00-07:00")).endswith("posts update 5")
+    quiet = datetime.fromisoformat("2012-06-20T09:00:00-07:00")  # (next change: midnight)
+    build(EXAMPLE, published, quiet)
     Record(pending={"mail": {"incidents/x/update/1"}}).save(published)
-    assert due(published, NOW) == "notifications still owed to mail"
+    assert due(published, quiet + timedelta(minutes=59)) == ""  # (not at every run)
+    assert due(published, quiet + timedelta(hours=1)) == "notifications still owed to mail"
     (published / RECORD).write_text("{")
-    assert "cannot be read" in due(published, NOW)
+    assert "cannot be read" in due(published, quiet + timedelta(hours=1))
     (published / RECORD).unlink()
-    run = CliRunner().invoke(main, ["next-change", "--since", str(published), "--now", NOW.isoformat()])
+    run = CliRunner().invoke(main, ["next-change", "--since", str(published), "--now", quiet.isoformat()])
     assert run.exit_code == 1 and run.output == "not due\n"
     (published / "api/statusgen/next-change.json").unlink()
-    run = CliRunner().invoke(main, ["next-change", "--since", str(published), "--now", NOW.isoformat()])
+    run = CliRunner().invoke(main, ["next-change", "--since", str(published), "--now", quiet.isoformat()])
     assert run.exit_code == 0 and run.output.startswith("due: the published site has no readable")
 
 
@@ -485,5 +496,65 @@ def test_the_workflow_fetches_the_published_site_and_skips_only_when_nothing_is_
     later = datetime.fromisoformat("2012-06-21T10:45:00-07:00")  # (update 5 is due at 10:40)
     assert not is_due("schedule", True, NOW)
     assert is_due("schedule", True, later) and is_due("schedule", False, NOW) and is_due("push", True, NOW)
-    Record(pending={"mail": {"incidents/x/update/1"}}).save(repo / "previous")
-    assert is_due("schedule", True, NOW)
+
+
+# ---------------------------------------------------------------- one writer of an output at a time
+
+
+def blocked_on_a_lock(process: subprocess.Popen[str]) -> bool:
+    """Wait until `process` waits for a file lock (True), or has ended (False): /proc/locks lists
+    each waiter as `-> FLOCK … <pid> …`."""
+    while process.poll() is None:
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if "->" in fields and str(process.pid) in fields:
+                return True
+    return False
+
+
+def statusgen(*arguments: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`statusgen` in a process of its own (with more environment variables)."""
+    command = [sys.executable, "-m", "statusgen", *arguments]
+    environment = {**os.environ, **(env or {})}
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_a_build_waits_for_notify_and_keeps_the_record_it_wrote(tmp_path: Path) -> None:
+    """A build started while `notify` writes its record (holding the output's lock) waits, then
+    carries over the record as notify left it: a delivery noted meanwhile is not undone."""
+    public = tmp_path / "public"
+    build(EXAMPLE, public, NOW)
+    Record(delivered={"hooks": {"msg_old"}}).save(public)
+    with output_lock(public):
+        process = statusgen(
+            "build", "--content", str(EXAMPLE), "--output", str(public), "--now", NOW.isoformat()
+        )
+        assert blocked_on_a_lock(process), process.communicate()
+        Record(delivered={"hooks": {"msg_old", "msg_new"}}).save(public)
+    assert process.wait() == 0, process.communicate()
+    assert Record.read(public).delivered == {"hooks": {"msg_old", "msg_new"}}
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_notify_waits_for_another_writer_and_reads_the_record_after_it(tmp_path: Path) -> None:
+    """A notify started while another holds the output's lock waits, then reads the record as the
+    other left it: what the other delivered meanwhile is not sent again."""
+    content = site_with(tmp_path, "notify:\n  - name: hooks\n    url: ${HOOK}\n")
+    first, public = tmp_path / "first", tmp_path / "public"
+    later = datetime.fromisoformat("2012-06-21T12:00:00-07:00")
+    build(content, first, NOW)
+    build(content, public, later)
+    planned = notify(content, first, public, later, {"HOOK": "https://hooks.example/x"}, dry_run=True).planned
+    assert len(planned) == 3
+    with answering(204) as (url, seen):
+        with output_lock(public):
+            arguments = ("notify", "--content", str(content), "--since", str(first), "--output", str(public))
+            process = statusgen(*arguments, env={"HOOK": url + "/hooks"})
+            assert blocked_on_a_lock(process), process.communicate()
+            Record(delivered={"hooks": {m.id for _, _, m in planned}}).save(public)
+        out, err = process.communicate()
+        assert process.returncode == 0, err
+    assert "Nothing new to announce." in out and seen == []

@@ -69,8 +69,10 @@ def _url(reader: _Reader, value: object, keys: tuple[object, ...]) -> str:
         return ""
     if not _placeholders_ok(reader, url, keys):
         return url
-    if url.startswith("${"):
-        return url  # (its scheme comes from the environment: checked when `notify` expands it)
+    if url.startswith("${"):  # (its scheme comes from the environment: checked when `notify` expands it)
+        if _holds_secret(url):
+            reader.problem(keys, TOKEN_WRITTEN)
+        return url
     if SCHEME.match(url) is None:
         reader.problem(
             keys,
@@ -78,12 +80,14 @@ def _url(reader: _Reader, value: object, keys: tuple[object, ...]) -> str:
             "(e-mail), or a chat service's (slack://…, msteams://…, discord://…, mmost://…)",
         )
     elif _holds_secret(url):
-        reader.problem(
-            keys,
-            "this URL holds what looks like a token or password, and site.yaml is public: write it "
-            "in an environment variable and give ${NAME} here",
-        )
+        reader.problem(keys, TOKEN_WRITTEN)
     return url
+
+
+TOKEN_WRITTEN = (
+    "this URL holds what looks like a token or password, and site.yaml is public: write it in an "
+    "environment variable and give ${NAME} here"
+)
 
 
 # Schemes whose URLs need no token (webhooks, e-mail, Apprise's generic JSON, XML and form posts).

@@ -44,7 +44,7 @@ from statusgen.notify.messages import (
 )
 from statusgen.notify.record import RECORD, Record
 from statusgen.notify.transports import BadChannel, DeliveryFailed, Send, redacted, transport_for
-from statusgen.publish import MARKER, locked
+from statusgen.publish import MARKER, output_lock
 from statusgen.statuspage import entry_id_of
 
 __all__ = ["RECORD", "Outcome", "Retry", "built_at", "notify"]
@@ -116,35 +116,42 @@ def notify(
         raise PublishError(
             [Problem(str(built), None, "--output", "expected the output of `statusgen build` (no marker)")]
         )
-    with locked(built):  # (a build, or another notify, waits: the record is read and written once)
-        derived = derive(content, now)
-        previous_files = {n: (previous / n).read_bytes() for n in COMPARED_FILES if (previous / n).is_file()}
-        found = compare(previous_files, derived)
-        record = Record.read(previous, built)
-        if not found["previous_build_found"]:
-            outcome.first_publication = True  # a first publication announces nothing
-            return outcome
-        notices = notices_from_changes(found["changes"]) + reminders(derived, site.remind)  # type: ignore[arg-type]
-        editions = _editions(content, derived, site.notify)
-        api_ids = {e.slug: entry_id_of(e) for e in derived.entries}
-        plans = {
-            c.name: _plan(c, _due(c, notices, record, derived), editions, api_ids, site.language)
-            for c in site.notify
-        }
-        record.pending = {name: _owed(plan, name, record) for name, plan in plans.items()}
-        if record_only:
-            record.save(built)
-            for name, owed in sorted(record.pending.items()):
-                tell(f"owed to {name}: {len(owed)} notice(s)")
-            return outcome
-        senders = _senders(site.notify, environ, site.path, dry_run)
-        if not dry_run:
-            record.save(built)  # what is owed, before anything is sent
-        run = _Run(record, built, retry, outcome, dry_run, tell)
-        for channel in site.notify:
-            _serve(channel.name, plans[channel.name], senders[channel.name], run)
-        if site.websub_hub:
-            _ping(site.websub_hub, site.base_url, previous, built, record, retry, outcome, dry_run, tell)
+    try:
+        with output_lock(built):  # (a build, or another notify, waits: the record is read and written once)
+            derived = derive(content, now)
+            previous_files = {
+                n: (previous / n).read_bytes() for n in COMPARED_FILES if (previous / n).is_file()
+            }
+            found = compare(previous_files, derived)
+            record = Record.read(previous, built)
+            if not found["previous_build_found"]:
+                outcome.first_publication = True  # a first publication announces nothing
+                return outcome
+            notices = notices_from_changes(found["changes"]) + reminders(derived, site.remind)  # type: ignore[arg-type]
+            editions = _editions(content, derived, site.notify)
+            api_ids = {e.slug: entry_id_of(e) for e in derived.entries}
+            plans = {
+                c.name: _plan(c, _due(c, notices, record, derived), editions, api_ids, site.language)
+                for c in site.notify
+            }
+            record.pending = {name: _owed(plan, name, record) for name, plan in plans.items()}
+            if record_only:
+                record.save(built)
+                for name, owed in sorted(record.pending.items()):
+                    tell(f"owed to {name}: {len(owed)} notice(s)")
+                return outcome
+            senders = _senders(site.notify, environ, site.path, dry_run)
+            if not dry_run:
+                record.save(built)  # what is owed, before anything is sent
+            run = _Run(record, built, retry, outcome, dry_run, tell)
+            for channel in site.notify:
+                _serve(channel.name, plans[channel.name], senders[channel.name], run)
+            if site.websub_hub:
+                _ping(site.websub_hub, site.base_url, previous, built, record, retry, outcome, dry_run, tell)
+    except OSError as error:  # (the lock, the record, the previous site's files)
+        reason = error.strerror or str(error)
+        where = f" ({error.filename})" if error.filename else ""
+        raise PublishError([Problem(str(built), None, "", f"cannot notify: {reason}{where}")]) from None
     return outcome
 
 

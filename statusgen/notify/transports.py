@@ -35,6 +35,7 @@ TIMEOUT = 15.0  # seconds, for each wait on the network
 DEADLINE = 60.0  # seconds, for a whole attempt (a server answering a byte at a time is cut off)
 WEBHOOK_SCHEMES = ("http", "https")
 MAIL_SCHEMES = ("smtp", "smtps", "smtp+starttls")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")  # (where a password may go unencrypted)
 
 
 class DeliveryFailed(Exception):
@@ -91,7 +92,8 @@ def transport_for(url: str, secret: str = "") -> Send:
 
 def bounded(send: Send, deadline: float = DEADLINE) -> Send:
     """`send`, failing when an attempt takes longer than `deadline` seconds in all (the attempt
-    left behind runs on in a daemon thread, which the process does not wait for)."""
+    left behind runs on in a daemon thread, which the process does not wait for; as it may still
+    land, it is not tried again in this run, like the one message in flight at a kill)."""
 
     def attempt(message: Message) -> None:
         failure: list[BaseException] = []
@@ -105,8 +107,8 @@ def bounded(send: Send, deadline: float = DEADLINE) -> Send:
         worker = threading.Thread(target=run, name="statusgen-send", daemon=True)
         worker.start()
         worker.join(deadline)
-        if worker.is_alive():
-            raise DeliveryFailed(f"no answer within {deadline:g} s")
+        if worker.is_alive():  # (it may still land: trying again now could deliver it twice)
+            raise DeliveryFailed(f"no answer within {deadline:g} s", permanent=True)
         if failure:
             raise failure[0]
 
@@ -151,6 +153,8 @@ class Webhook:
         if secret:
             check_secret(secret)
         authorization = ""
+        if password and parts.scheme.lower() == "http" and parts.hostname not in LOOPBACK:
+            raise BadChannel("a password goes to a webhook only encrypted: https://")
         if user or password:
             pair = f"{user}:{password}".encode()
             authorization = "Basic " + base64.b64encode(pair).decode()
@@ -208,7 +212,6 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 # ---------------------------------------------------------------- e-mail
 
 ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+")
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -320,10 +323,11 @@ def _apprise(url: str) -> Send:
     return send
 
 
-MENTIONS = re.compile(r"@(everyone|here|channel|all)\b", re.IGNORECASE)
+MENTIONS = re.compile(r"(?<![\w.])@(\*\*)?(everyone|here|channel|all|room|stream|topic)\b", re.IGNORECASE)
 
 
 def defused(text: str) -> str:
     """A chat message's text with the mentions that ping a whole room (`@everyone`, `@here`,
-    `@channel`, `@all`) broken by a zero-width space: an entry's title cannot page subscribers."""
-    return MENTIONS.sub("@\u200b\\1", text)
+    `@channel`, `@all`, Matrix's `@room`, Zulip's `@**all**`…) broken by a zero-width space: an
+    entry's title cannot page subscribers."""
+    return MENTIONS.sub(lambda found: "@\u200b" + found.group()[1:], text)
