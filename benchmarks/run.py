@@ -2,10 +2,12 @@
 
 It writes a deterministic synthetic site (benchmarks/corpus.py) into a temporary folder, measures
 the single-core floor of the stack stage by stage (reading, YAML with CSafeLoader, Python-Markdown,
-Jinja2, writing), then times `statusgen build` as a fresh process:
+Jinja2, writing), then times `statusgen build` as a fresh process, with its default flags
+(`--output-link`: link mode's), its output on the disk of the temporary folder unless `--keep`
+says where:
 
 - cold: no cache, no previous output;
-- second build: the same build again, which in link mode also makes the second copy of the site;
+- second build: the same build again (with `--output-link`, it also makes link mode's second copy);
 - warm, no change: the same build once more (the steady state of a site built before);
 - warm, one update: after one incident gains an update;
 
@@ -90,10 +92,11 @@ def floor(content: Path, scratch: Path) -> dict[str, float]:
     return times
 
 
-def timed_build(content: Path, output: Path) -> tuple[float, int]:
-    """Run `statusgen build` in a fresh process: (seconds, peak RSS in MB of it and its workers)."""
+def timed_build(content: Path, output: Path, linked: bool) -> tuple[float, int]:
+    """Run `statusgen build` in a fresh process, with its default flags (or `--output-link`):
+    (seconds, peak RSS in MB of it and its workers)."""
     command = [sys.executable, "-m", "statusgen", "build", "--content", str(content), "--output", str(output)]
-    command += ["--now", NOW.isoformat(), "--output-link"]
+    command += ["--now", NOW.isoformat(), *(["--output-link"] if linked else [])]
     # The probe times the build from its start to its end (the probe's own start is left out)
     # and reads the peak memory of the build and its workers, which only a parent can see.
     probe = (
@@ -134,6 +137,11 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--output-link",
+        action="store_true",
+        help="time link mode (`build --output-link`) instead of the default flags",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         help="work in this folder and keep it (on a tmpfs such as /dev/shm/x, disk noise is left out)",
@@ -147,9 +155,10 @@ def main() -> None:
         content = write_corpus(root, args.incidents)
         updates = sum(p.read_text(encoding="utf-8").count("\n  - at: ") for p in content.rglob("*.md"))
         floors = []
+        second = "second build (fills link mode's other copy)" if args.output_link else "second build"
         results: dict[str, list[tuple[float, int]]] = {
             "cold": [],
-            "second build (fills link mode's other copy)": [],
+            second: [],
             "warm, no change": [],
             "warm, one update": [],
         }
@@ -163,19 +172,22 @@ def main() -> None:
             for cache in root.glob(".statusgen-cache*"):
                 shutil.rmtree(cache)
             settle()
-            results["cold"].append(timed_build(content, output))
+            results["cold"].append(timed_build(content, output, args.output_link))
             # Link mode keeps two copies; the second build makes the other one (hard links), once.
             settle()
-            results["second build (fills link mode's other copy)"].append(timed_build(content, output))
+            results[second].append(timed_build(content, output, args.output_link))
             settle()
-            results["warm, no change"].append(timed_build(content, output))
+            results["warm, no change"].append(timed_build(content, output, args.output_link))
             add_update(content, args.incidents)
             settle()
-            results["warm, one update"].append(timed_build(content, output))
+            results["warm, one update"].append(timed_build(content, output, args.output_link))
             if n == 0:
                 weights = page_weights(output)
-            shutil.rmtree(os.path.realpath(output).rsplit("/", 1)[0])  # link mode's two copies
-            output.unlink()
+            if args.output_link:
+                shutil.rmtree(os.path.realpath(output).rsplit("/", 1)[0])  # link mode's two copies
+                output.unlink()
+            else:
+                shutil.rmtree(output)
 
     finally:
         if not args.keep:
@@ -185,7 +197,12 @@ def main() -> None:
         f"statusgen benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
     )
-    print(f"corpus: {args.incidents} incidents, {updates} updates; medians of {args.repeat} runs\n")
+    flags = "build --output-link" if args.output_link else "build, default flags"
+    where = f"in {root}" if args.keep else "in a temporary folder"
+    print(
+        f"corpus: {args.incidents} incidents, {updates} updates; {flags}, {where}; "
+        f"medians of {args.repeat} runs\n"
+    )
     print("| single-core floor | seconds |\n| --- | --- |")
     for stage, seconds in median_floor.items():
         print(f"| {stage} | {seconds:.2f} |")
