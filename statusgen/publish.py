@@ -43,6 +43,7 @@ import json
 import os
 import posixpath
 import shutil
+import stat
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,7 +324,7 @@ def _publish(files: Mapping[str, bytes], output: Path, carry_from: Path | None =
         _remove_stale(output)
         staging = output.parent / f".{output.name}{STAGING_MARK}{os.getpid()}"
         try:
-            _write_tree(files, staging)
+            _write_tree(files, staging, output if output.is_dir() else None)
             if output.exists():
                 _exchange(staging, output)  # staging now holds the previous site
             else:
@@ -332,15 +333,61 @@ def _publish(files: Mapping[str, bytes], output: Path, carry_from: Path | None =
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_tree(files: Mapping[str, bytes], root: Path) -> None:
+def _write_tree(files: Mapping[str, bytes], root: Path, previous: Path | None = None) -> None:
+    """Write the files into `root`, a new folder. A file the `previous` site (the output being
+    replaced) holds with the same bytes, in a file of its own (one link, in real folders), is
+    hard-linked from it instead: the same bytes for far less of the disk's work, and its time of
+    modification kept, so sync tools see it unchanged. Where linking fails, files are written."""
     root.mkdir()
     made = {root}
+    reuse = _Reuse(previous) if previous is not None else None
     for relative, data in files.items():
         target = root / relative
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(data)
+        if reuse is None or not reuse.linked(relative, data, target):
+            target.write_bytes(data)
+
+
+class _Reuse:
+    """Hard links from the previous site into the one being staged (see `_write_tree`)."""
+
+    def __init__(self, previous: Path) -> None:
+        self.previous = previous
+        self.folders: dict[str, bool] = {"": True}  # relative folder → a real folder of the site
+        self.working = True
+
+    def linked(self, relative: str, data: bytes, target: Path) -> bool:
+        """Link `target` to the previous site's file at `relative` if it holds `data`."""
+        folder = relative.rpartition("/")[0]
+        if not self.working or not self._real_folder(folder):
+            return False
+        source = self.previous / relative
+        try:
+            found = os.lstat(source)
+            if not (stat.S_ISREG(found.st_mode) and found.st_nlink == 1 and found.st_size == len(data)):
+                return False
+            if source.read_bytes() != data:
+                return False
+            os.link(source, target)
+        except FileNotFoundError:
+            return False
+        except OSError:  # (a file system without hard links, too many links…: write from now on)
+            self.working = False
+            return False
+        return True
+
+    def _real_folder(self, folder: str) -> bool:
+        """Whether a folder of the previous site is a folder, and none of its parents a link."""
+        if folder not in self.folders:
+            parent = folder.rpartition("/")[0]
+            try:
+                mode = os.lstat(self.previous / folder).st_mode
+            except OSError:
+                mode = 0
+            self.folders[folder] = self._real_folder(parent) and stat.S_ISDIR(mode)
+        return self.folders[folder]
 
 
 def output_lock(output: Path) -> contextlib.AbstractContextManager[None]:

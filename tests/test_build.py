@@ -149,6 +149,33 @@ def test_a_rebuild_replaces_the_site_and_drops_removed_pages(make_content, tmp_p
     assert read_site(output) == dict(check(content, NOW).files)
 
 
+def test_a_rebuild_links_the_files_it_does_not_change_and_writes_the_others(
+    make_content, tmp_path: Path
+) -> None:
+    """Swap mode stages a whole new site, but a file the replaced site holds with the same bytes is
+    hard-linked from it (the same file: its inode and time of modification kept, for sync tools);
+    a changed file, and one the user linked elsewhere (two links), are written anew. The output is
+    the same bytes as a fresh build's."""
+    content = make_content({"incidents/x.md": incident_text(), "incidents/y.md": incident_text()})
+    output = tmp_path / "public"
+    build(content, output, NOW)
+    before = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*") if p.is_file()}
+    users_copy = tmp_path / "saved-y.html"
+    os.link(output / "incidents/y/index.html", users_copy)
+    (content / "incidents/x.md").write_text(incident_text(title="Website down for everyone"))
+    build(content, output, NOW)
+    after = {p.relative_to(output).as_posix(): p.stat() for p in output.rglob("*") if p.is_file()}
+    same = {path for path in after if path in before and after[path].st_ino == before[path].st_ino}
+    assert "incidents/x/index.html" not in same and "index.html" not in same  # (changed: written)
+    assert "incidents/y/index.html" not in same and users_copy.read_bytes()  # (the user's link kept)
+    css = next(path for path in after if path.startswith("static/") and path.endswith(".css"))
+    assert {"robots.txt", css, "components/mail/badge.svg", MARKER} <= same  # (unchanged: linked)
+    assert all(after[path].st_mtime_ns == before[path].st_mtime_ns for path in same)
+    build(content, tmp_path / "fresh", NOW)
+    assert read_tree(output) == read_tree(tmp_path / "fresh")
+    assert all(after[path].st_nlink == 1 for path in after)  # (the replaced site is gone)
+
+
 def test_a_stale_staging_folder_is_removed_by_the_next_build(make_content, tmp_path: Path) -> None:
     """A killed build's staging folder does not survive the next build."""
     content = make_content()
