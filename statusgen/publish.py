@@ -351,12 +351,22 @@ def _write_tree(files: Mapping[str, bytes], root: Path, previous: Path | None = 
 
 
 class _Reuse:
-    """Hard links from the previous site into the one being staged (see `_write_tree`)."""
+    """Hard links from the previous site into the one being staged (see `_write_tree`).
+
+    A file is linked only if it is as this build would write it: a regular file of one link, its
+    bytes, the mode a new file gets under the umask, owned by whoever builds (so a rebuild still
+    puts right a mode or owner changed by hand). The link is checked after it is made (the same
+    file, the same bytes), so a file replaced meanwhile by another writer is written instead.
+    """
 
     def __init__(self, previous: Path) -> None:
         self.previous = previous
         self.folders: dict[str, bool] = {"": True}  # relative folder → a real folder of the site
         self.working = True
+        umask = os.umask(0o022)
+        os.umask(umask)
+        self.mode = 0o666 & ~umask
+        self.owner = (os.geteuid(), os.getegid()) if hasattr(os, "geteuid") else None
 
     def linked(self, relative: str, data: bytes, target: Path) -> bool:
         """Link `target` to the previous site's file at `relative` if it holds `data`."""
@@ -366,9 +376,7 @@ class _Reuse:
         source = self.previous / relative
         try:
             found = os.lstat(source)
-            if not (stat.S_ISREG(found.st_mode) and found.st_nlink == 1 and found.st_size == len(data)):
-                return False
-            if source.read_bytes() != data:
+            if not self._as_written(found, len(data)):
                 return False
             os.link(source, target)
         except FileNotFoundError:
@@ -376,7 +384,21 @@ class _Reuse:
         except OSError:  # (a file system without hard links, too many links…: write from now on)
             self.working = False
             return False
-        return True
+        made = os.lstat(target)
+        if (made.st_dev, made.st_ino) == (found.st_dev, found.st_ino) and target.read_bytes() == data:
+            return True
+        target.unlink()  # (not the file compared, or not those bytes: written instead)
+        return False
+
+    def _as_written(self, found: os.stat_result, size: int) -> bool:
+        """Whether a file is as this build would write one of `size` bytes (bytes aside)."""
+        return (
+            stat.S_ISREG(found.st_mode)
+            and found.st_nlink == 1
+            and found.st_size == size
+            and stat.S_IMODE(found.st_mode) == self.mode
+            and (self.owner is None or (found.st_uid, found.st_gid) == self.owner)
+        )
 
     def _real_folder(self, folder: str) -> bool:
         """Whether a folder of the previous site is a folder, and none of its parents a link."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from statusgen import ContentError, PublishError, build, check
-from statusgen.publish import MARKER, MARKER_TEXT, STAGING_MARK, safe_relative, write_site
+from statusgen.publish import MARKER, MARKER_TEXT, STAGING_MARK, _write_tree, safe_relative, write_site
 from tests.conftest import NOW, SITE_YAML, incident_text, read_site, read_tree, stylesheet
 
 MAINTENANCE = """---
@@ -174,6 +174,34 @@ def test_a_rebuild_links_the_files_it_does_not_change_and_writes_the_others(
     build(content, tmp_path / "fresh", NOW)
     assert read_tree(output) == read_tree(tmp_path / "fresh")
     assert all(after[path].st_nlink == 1 for path in after)  # (the replaced site is gone)
+
+
+def test_a_file_not_as_a_build_writes_it_is_written_anew_not_linked(
+    make_content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of the replaced site whose mode was changed by hand is written anew (a rebuild puts
+    it right); a file replaced by another writer between the check and the link is too: the
+    staged site holds the build's bytes."""
+    content = make_content({"incidents/x.md": incident_text()})
+    output = tmp_path / "public"
+    build(content, output, NOW)
+    (output / "robots.txt").chmod(0o600)
+    build(content, output, NOW)
+    build(content, tmp_path / "fresh", NOW)
+    assert (output / "robots.txt").stat().st_mode == (tmp_path / "fresh" / "robots.txt").stat().st_mode
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    (previous / "a.txt").write_bytes(b"hello")
+    real_link = os.link
+
+    def replaced_first(source: Path, target: Path) -> None:
+        (previous / "new").write_bytes(b"EVIL!")
+        os.replace(previous / "new", source)  # (another writer, not holding the lock)
+        real_link(source, target)
+
+    monkeypatch.setattr("statusgen.publish.os.link", replaced_first)
+    _write_tree({"a.txt": b"hello"}, tmp_path / "staged", previous)
+    assert (tmp_path / "staged" / "a.txt").read_bytes() == b"hello"
 
 
 def test_a_stale_staging_folder_is_removed_by_the_next_build(make_content, tmp_path: Path) -> None:
