@@ -83,7 +83,7 @@ def answering(
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", seen
@@ -443,7 +443,7 @@ def serving(folder: Path, failing: str = "") -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
@@ -458,6 +458,7 @@ def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
     return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True, text=True)
 
 
+@pytest.mark.slow  # (bash, curl and statusgen processes)
 def test_the_workflow_fetches_the_published_site_and_skips_only_when_nothing_is_due(tmp_path: Path) -> None:
     """The starter workflow's shell, run: it fetches the published JSON (a 404 is a first
     publication, a 500 stops the job), and a scheduled run of a published commit builds only
@@ -538,6 +539,7 @@ def test_a_build_waits_for_notify_and_keeps_the_record_it_wrote(tmp_path: Path) 
     assert Record.read(public).delivered == {"hooks": {"msg_old", "msg_new"}}
 
 
+@pytest.mark.slow  # (two builds, a notify process)
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
 def test_notify_waits_for_another_writer_and_reads_the_record_after_it(tmp_path: Path) -> None:
     """A notify started while another holds the output's lock waits, then reads the record as the
