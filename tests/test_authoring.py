@@ -388,13 +388,18 @@ def test_init_starts_a_site_that_builds_at_once(tmp_path: Path) -> None:
     publish = workflow["jobs"]["publish"]["steps"]
     order = [step.get("run") or step.get("uses", "") for step in publish]
     build_at = next(i for i, s in enumerate(order) if s.startswith("statusgen build"))
-    assert order[build_at].splitlines()[1].endswith("--record-only")
-    notify_at = next(i for i, s in enumerate(order) if s.startswith("statusgen notify --since previous"))
+    owed_at = next(i for i, s in enumerate(order) if s.endswith("--record-only"))
+    notify_at = next(
+        i for i, s in enumerate(order) if s == "statusgen notify --since previous --output public"
+    )
     deploys = [i for i, s in enumerate(order) if s.startswith("actions/deploy-pages")]
     cache_at = next(i for i, s in enumerate(order) if s.startswith("actions/cache@"))
     due_at = next(i for i, s in enumerate(order) if "statusgen next-change --since previous" in s)
     saved_at = next(i for i, s in enumerate(order) if s.startswith("actions/cache/save"))
-    assert due_at < cache_at < build_at < deploys[0] < notify_at < deploys[1] < saved_at
+    assert due_at < cache_at < build_at < owed_at < deploys[0] < notify_at < deploys[1] < saved_at
+    assert (
+        publish[owed_at]["continue-on-error"] and publish[notify_at]["continue-on-error"]
+    )  # (the page first)
     assert publish[deploys[1]]["if"].startswith("always()")  # (the record is published even on a failure)
     assert workflow["jobs"]["publish"]["permissions"]["contents"] == "read"  # (checkout, in private repos)
     built = check(folder / "content", datetime.now().astimezone().replace(microsecond=0), workers=1)
