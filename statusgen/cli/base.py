@@ -37,6 +37,15 @@ def cache_option(default: bool) -> Callable[[Callable[..., None]], Callable[...,
     )
 
 
+SINCE_OPTION = click.option(
+    "--since",
+    "previous_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The site as published before this build: a folder holding at least its api/v2/ JSON "
+    "files (for notify, api/statusgen/notified.json too); an empty one for a first publication.",
+)
+
 NOW_OPTION = click.option(
     "--now",
     "now_text",

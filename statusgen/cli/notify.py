@@ -8,20 +8,13 @@ from pathlib import Path
 
 import click
 
-from statusgen.cli.base import CONTENT_OPTION, NOW_OPTION, fail, main, resolve_now
+from statusgen.cli.base import CONTENT_OPTION, NOW_OPTION, SINCE_OPTION, fail, main, resolve_now
 from statusgen.errors import StatusgenError
 
 
 @main.command()
 @CONTENT_OPTION
-@click.option(
-    "--since",
-    "previous_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The site as published before this build (at least its api/v2/ and api/statusgen/ files; "
-    "an empty folder: a first publication).",
-)
+@SINCE_OPTION
 @click.option(
     "--output",
     "built_dir",

@@ -19,6 +19,7 @@ from statusgen.cli.base import (
     CONTENT_OPTION,
     NOW_OPTION,
     QUIET_OPTION,
+    SINCE_OPTION,
     cache_option,
     fail,
     main,
@@ -154,13 +155,7 @@ def next_change(content_dir: Path, now_text: str | None, published_dir: Path | N
 
 @main.command()
 @CONTENT_OPTION
-@click.option(
-    "--since",
-    "previous_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The previously published output (at least its api/v2/ JSON files).",
-)
+@SINCE_OPTION
 @NOW_OPTION
 def changes(content_dir: Path, previous_dir: Path, now_text: str | None) -> None:
     """Print, as JSON, the incidents, updates and maintenance that are new since a previous build."""
