@@ -427,7 +427,7 @@ def _calendar(writer: _Writer, maintenance: Sequence[MaintenanceEntry], name: st
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", icalendar.vText(name))  # (TEXT: ; , \\ escaped)
     for item in sorted(maintenance, key=lambda m: (m.start, m.slug)):
         event = icalendar.Event()
         event.add("uid", f"maintenance-{item.slug}@{domain}")

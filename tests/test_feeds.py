@@ -554,6 +554,15 @@ def test_every_calendar_has_a_name_of_its_own_in_its_language() -> None:
     assert names["en/components/api/maintenance.ics"] == "Chirp status: Public API maintenance"
 
 
+def test_a_calendar_name_is_escaped_as_ical_text(make_content) -> None:
+    """A site title with `;`, `,` and `\\` gives an X-WR-CALNAME escaped as RFC 5545 TEXT (clients
+    read it so; written raw, `;` would start a parameter in some)."""
+    site = SITE_YAML.replace("title: ", "title: Ops; Status, North\\South ", 1)
+    data = build_files(make_content, site=site)["maintenance.ics"]
+    (line,) = [line for line in data.decode().splitlines() if line.startswith("X-WR-CALNAME:")]
+    assert line.startswith("X-WR-CALNAME:Ops\\; Status\\, North\\\\South ")
+
+
 # ---------------------------------------------------------------- relative URLs
 
 LINKING_SITE = """\
