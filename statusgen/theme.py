@@ -99,7 +99,13 @@ class _LinkFreeLoader(jinja2.FileSystemLoader):
                 raise jinja2.TemplateNotFound(template, f"{link.as_posix()} {LINK_MESSAGE}")
             if steps[-1].is_file():
                 break
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:  # (reported where it is, not in the page that used it)
+            path = steps[-1]
+            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            message = f"not UTF-8 text: byte {error.object[error.start]:#04x} cannot be read ({error.reason})"
+            raise jinja2.TemplateSyntaxError(message, line, template, path.as_posix()) from None
 
 
 def find_theme(

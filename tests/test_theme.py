@@ -152,6 +152,27 @@ def test_template_syntax_error_is_located(tmp_path: Path) -> None:
     assert problem.path.endswith("404.html") and problem.line == 2
 
 
+def test_a_template_that_is_not_utf8_is_named_not_the_page_using_it(tmp_path: Path) -> None:
+    """A child theme's macros.html with a byte that is not UTF-8 on its third line: the error names
+    macros.html and that line (not base.html, which imports it), and says what is wrong."""
+    default_macros = (builtin_themes_dir() / "default/templates/macros.html").read_bytes()
+    write_tree(
+        tmp_path,
+        {
+            "content/site.yaml": SITE_YAML + "theme: broken\n",
+            "themes/broken/theme.yaml": "extends: default\n",
+        },
+    )
+    broken = tmp_path / "themes/broken/templates/macros.html"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"{# one #}\n{# two #}\n{# caf\xe9 #}\n" + default_macros)
+    with pytest.raises(ContentError) as caught:
+        check(tmp_path / "content", NOW)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("broken/templates/macros.html") and problem.line == 3
+    assert "not UTF-8 text: byte 0xe9" in problem.message
+
+
 def test_templates_autoescape_content(make_content) -> None:
     """A title holding markup is shown as text, never as markup."""
     content = make_content({"incidents/x.md": incident_text(title="'<img src=x onerror=alert(1)>'")})
