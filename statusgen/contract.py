@@ -133,7 +133,7 @@ class Globals(TypedDict):
     status: Snapshot  # the overview at `now`: indicator, components, active and recent entries
     now: datetime  # the instant the site is built as of (= status.now)
     fmt: Formatter  # dates, times, durations, percentages in the page's language and site's zone
-    md: MarkdownRenderer  # md(text): Markdown to sanitised HTML (Markup)
+    md: MarkdownRenderer  # md(text[, base]): Markdown to sanitised HTML (Markup), links resolved against base
     time_tag: TimeTag
     change_text: ChangeText
     component_groups: list[tuple[str, list[ComponentState]]]  # ("" for no group), in site.yaml order

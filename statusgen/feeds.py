@@ -24,15 +24,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import unescape
 from itertools import groupby
 from operator import itemgetter
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step, component_path
 from statusgen.i18n import N_, Formatter, change_text, language_name
+from statusgen.markdown import resolve_urls
 from statusgen.plaintext import plain_text
 
 TAG_YEAR = "2005"
@@ -134,9 +134,9 @@ class _Writer:
 
     def text(self, body: str, language: str, page: str) -> str:
         """A Markdown body as HTML, its relative links and images resolved against the `page` it
-        shows on (see `absolute_urls`); one not translated into the feed's language (`language`
+        shows on (see `markdown.resolve_urls`); one not translated into the feed's language (`language`
         is the one it is in) is marked so, as on the pages."""
-        html = absolute_urls(str(self.md(body)), page)
+        html = resolve_urls(str(self.md(body)), page)
         if not language:
             return html
         name = language_name(language, self.site.language)
@@ -369,31 +369,6 @@ def _title(entry: Entry, language: str, translate: Translate) -> str:
         return entry.title
     name = language_name(entry.title_language, language)
     return f"{entry.title} ({translate('in %(language)s') % {'language': name}})"
-
-
-# In sanitised HTML (nh3 writes every attribute value in double quotes, `"` and `&` escaped), a
-# link or an image, and the URL it holds.
-_URL_TAG = re.compile(r'<(?:a|img)(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*\s*/?>')
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
-
-
-def absolute_urls(html: str, page: str) -> str:
-    """Sanitised HTML with its relative link and image URLs resolved against `page`, the URL of the
-    page the text shows on. A feed reader would resolve them against the feed's own URL (or
-    nothing): `../other-incident/` in an incident's update would lead elsewhere in
-    `history.atom`, or out of a site published under a sub-path; a calendar does the same with
-    the page's URL (`plain_text`)."""
-
-    def resolved(found: re.Match[str]) -> str:
-        url = unescape(found.group(2))
-        if _SCHEME.match(url.strip(_C0_OR_SPACE)):
-            return found.group()
-        absolute = urljoin(page, url).replace("&", "&amp;").replace('"', "&quot;")
-        return found.group(1) + absolute + found.group(3)
-
-    return _URL_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(resolved, tag.group()), html)
 
 
 _MARKUP_START = re.compile(r"[&<](?=\S)")  # where HTML could read markup: not before a space

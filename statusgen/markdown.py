@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import posixpath
 import re
 from collections.abc import Mapping
-from urllib.parse import unquote
+from html import unescape
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import jinja2.sandbox
 import markdown
@@ -111,14 +113,15 @@ class MarkdownRenderer:
         self.added: set[bytes] = set()  # the hashes of the texts converted since (here or by workers)
         self._fresh: dict[bytes, str] = {}
 
-    def __call__(self, text: str) -> Markup:
-        """Render one Markdown body to safe HTML."""
+    def __call__(self, text: str, base: str | None = None) -> Markup:
+        """Render one Markdown body to safe HTML; with `base`, the URL of the page the text belongs
+        to, its relative links and images resolved against it (`resolve_urls`)."""
         key = markdown_key(text)
         html = self.known.get(key)
         if html is None:
             html = self.known[key] = self._fresh[key] = render_markdown(text, _converter())
             self.added.add(key)
-        return Markup(html)
+        return Markup(resolve_urls(html, base) if base else html)
 
     def text(self, source: str, base: str | None = None) -> str:
         """One Markdown body as plain text, read from its sanitised HTML (see `plain_text`)."""
@@ -190,3 +193,55 @@ def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
     except RecursionError:
         html = f'<pre class="plain">{Markup.escape(text)}</pre>'
     return sanitise(html)
+
+
+# In sanitised HTML (nh3 writes every attribute value in double quotes, `"` and `&` escaped), a
+# link or an image, and the URL it holds.
+_URL_TAG = re.compile(r'<(?:a|img)(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*\s*/?>')
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def resolve_urls(html: str, base: str) -> str:
+    """Sanitised HTML with its relative link and image URLs resolved against `base`, the URL of the
+    page the text belongs to: absolute (a feed reader or a calendar would resolve them against
+    the feed's own URL, or nothing: `../other-incident/` would lead elsewhere, or out of a site
+    under a sub-path), or relative to the page the text shows on (an incident's update on the
+    front page, `incidents/<slug>/`)."""
+    join = urljoin if _SCHEME.match(base) else join_relative
+
+    def resolved(found: re.Match[str]) -> str:
+        url = unescape(found.group(2))
+        if _SCHEME.match(url.strip(_C0_OR_SPACE)):
+            return found.group()
+        joined = join(base, url).replace("&", "&amp;").replace('"', "&quot;")
+        return found.group(1) + joined + found.group(3)
+
+    return _URL_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(resolved, tag.group()), html)
+
+
+def join_relative(base: str, reference: str) -> str:
+    """A relative `reference` resolved against `base`, itself relative to a page (RFC 3986's
+    resolution, keeping the `../` that lead out of the page's folder, which `urljoin` drops)."""
+    ref, here = urlsplit(reference), urlsplit(base)
+    if ref.scheme or ref.netloc or ref.path.startswith("/"):
+        return reference
+    if not ref.path:
+        path, query = _normal(here.path), ref.query if "?" in reference else here.query
+    else:
+        folder = here.path if here.path.endswith("/") or not here.path else posixpath.dirname(here.path) + "/"
+        path, query = _normal(folder + ref.path), ref.query
+    if ":" in path.partition("/")[0]:
+        path = "./" + path  # (`../../javascript:x` must not come out as a scheme)
+    return urlunsplit(("", "", path, query, ref.fragment))
+
+
+def _normal(path: str) -> str:
+    """A relative path with its `.` and `..` segments worked out (the leading `..` kept), a folder
+    still ending in `/`."""
+    if not path:
+        return path
+    normal = posixpath.normpath(path)
+    folder = path.endswith(("/", "/.", "/..")) or path in (".", "..")
+    if normal == ".":
+        return "./" if folder else "."
+    return normal + "/" if folder else normal

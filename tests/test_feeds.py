@@ -623,3 +623,33 @@ def test_relative_urls_in_feed_entries_are_resolved_against_the_entrys_page(make
         }, path
         assert f"{page}#update-1" in urls or f"{page}#postmortem" in urls, path
         assert all(re.match(r"(https|mailto):", url) for url in urls), (path, urls)
+
+
+def test_an_update_shown_on_the_front_page_links_as_on_its_own_page(make_content) -> None:
+    """The front page shows an open incident's latest update: its relative links and images lead
+    where they lead on the incident's page (`../other/` from `incidents/x/` is `incidents/other/`
+    from the front page), in every language; on the incident's page they are as written. A `../`
+    that would climb to a scheme stays a path."""
+    body = LINKING_BODY + " And [a trick](../../javascript:alert(1))."
+    incident = incident_text(
+        updates="\n  - at: 2012-06-21T09:10:00-07:00\n    status: identified\n    body: " + json.dumps(body)
+    )
+    translation = f"---\ntitle: Panne\nupdates:\n  - body: {json.dumps(body)}\n---\n"
+    files = build_files(
+        make_content, {"incidents/x.md": incident, "incidents/x.fr.md": translation}, site=LINKING_SITE
+    )
+    for root in ("", "fr/"):  # (each edition's front page and incident page, side by side)
+        front = files[f"{root}index.html"].decode()
+        card = front[front.index("See <a") :]
+        assert links_and_images(card[: card.index("</div>")]) == [
+            "incidents/other/",
+            "incidents/x/#update-1",
+            "/x",
+            "history/",
+            "mailto:ops@example.com",
+            "https://example.org/a?b=1&c=2",
+            "incidents/x/graph.png",
+            "./javascript:alert(1)",
+        ], root
+        page = files[f"{root}incidents/x/index.html"].decode()
+        assert 'href="../other/"' in page and 'src="graph.png"' in page
