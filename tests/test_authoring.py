@@ -154,6 +154,32 @@ def test_message_templates_fill_in_the_title_components_and_time(make_content) -
     assert "Rolling back Down: Website and E-mail back at 10:30\u202fAM UTC−7." in text
 
 
+def test_a_message_template_that_is_a_link_is_refused(make_content, tmp_path: Path) -> None:
+    """A template linked to a file outside the site (a contributor's `rollback.md` pointing at a
+    secrets file) is refused, naming the link, and nothing of the target is written or shown."""
+    secret = tmp_path / "secret.env"
+    secret.write_text("TOKEN=SECRETVALUE\n")
+    content = make_content()
+    (content / "templates").mkdir()
+    (content / "templates/rollback.md").symlink_to(secret)
+    result = run(
+        content,
+        "new",
+        "incident",
+        "Down",
+        "-c",
+        "web",
+        "--impact",
+        "major",
+        "--template",
+        "rollback",
+        "--now",
+        STAMP,
+    )
+    assert result.exit_code == 1 and "templates/rollback.md: is a symbolic link" in result.output
+    assert "SECRETVALUE" not in result.output and not list((content / "incidents").glob("*.md"))
+
+
 def test_the_editor_writes_the_message(make_content, tmp_path: Path) -> None:
     """`--editor` opens $EDITOR on the template (or nothing) and takes what was saved."""
     editor = tmp_path / "editor.py"

@@ -12,7 +12,7 @@ from babel.lists import format_list
 
 from statusgen.authoring.files import refuse
 from statusgen.content import read_text
-from statusgen.errors import did_you_mean
+from statusgen.errors import LINK_MESSAGE, did_you_mean
 from statusgen.i18n import Formatter
 from statusgen.models import Site
 
@@ -38,5 +38,8 @@ def template_text(content_dir: Path, name: str, fields: dict[str, str]) -> str:
             f"no message template named {name!r}; available: {', '.join(available) or 'none'}",
             did_you_mean(name, available) or f"write one in {folder}/{name}.md",
         )
+    link = next((p for p in (folder, path) if p.is_symlink()), None)
+    if link is not None:  # (a template linked to a file outside the site would be published)
+        raise refuse(str(link), LINK_MESSAGE, "put the file or folder itself here")
     text = read_text(path, str(path))
     return string.Template(text).safe_substitute(fields).strip("\n")
