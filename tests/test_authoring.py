@@ -154,14 +154,20 @@ def test_message_templates_fill_in_the_title_components_and_time(make_content) -
     assert "Rolling back Down: Website and E-mail back at 10:30\u202fAM UTC−7." in text
 
 
-def test_a_message_template_that_is_a_link_is_refused(make_content, tmp_path: Path) -> None:
-    """A template linked to a file outside the site (a contributor's `rollback.md` pointing at a
-    secrets file) is refused, naming the link, and nothing of the target is written or shown."""
-    secret = tmp_path / "secret.env"
-    secret.write_text("TOKEN=SECRETVALUE\n")
+@pytest.mark.parametrize("linked", ["file", "folder"])
+def test_a_message_template_reached_by_a_link_is_refused(make_content, tmp_path: Path, linked: str) -> None:
+    """A template, or the templates folder, linked to something outside the site (a contributor's
+    `rollback.md` pointing at a secrets file) is refused, naming the link; nothing of the target
+    is written or shown."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "rollback.md").write_text("TOKEN=SECRETVALUE\n")
     content = make_content()
-    (content / "templates").mkdir()
-    (content / "templates/rollback.md").symlink_to(secret)
+    if linked == "file":
+        (content / "templates").mkdir()
+        (content / "templates/rollback.md").symlink_to(outside / "rollback.md")
+    else:
+        (content / "templates").symlink_to(outside)
     result = run(
         content,
         "new",
@@ -176,7 +182,8 @@ def test_a_message_template_that_is_a_link_is_refused(make_content, tmp_path: Pa
         "--now",
         STAMP,
     )
-    assert result.exit_code == 1 and "templates/rollback.md: is a symbolic link" in result.output
+    shown = "templates/rollback.md" if linked == "file" else "templates"
+    assert result.exit_code == 1 and f"{shown}: is a symbolic link" in result.output
     assert "SECRETVALUE" not in result.output and not list((content / "incidents").glob("*.md"))
 
 
