@@ -31,6 +31,9 @@ def template_text(content_dir: Path, name: str, fields: dict[str, str]) -> str:
     """The message of `content/templates/<name>.md`, `$title`, `$components` and `$time` filled in."""
     folder = content_dir / TEMPLATES_FOLDER
     path = folder / f"{name}.md"
+    link = next((p for p in (folder, path) if p.is_symlink()), None)
+    if link is not None:  # (a template linked to a file outside the site would be published)
+        raise refuse(str(link), LINK_MESSAGE, "put the file or folder itself here")
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not path.is_file():
         available = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
         raise refuse(
@@ -38,8 +41,5 @@ def template_text(content_dir: Path, name: str, fields: dict[str, str]) -> str:
             f"no message template named {name!r}; available: {', '.join(available) or 'none'}",
             did_you_mean(name, available) or f"write one in {folder}/{name}.md",
         )
-    link = next((p for p in (folder, path) if p.is_symlink()), None)
-    if link is not None:  # (a template linked to a file outside the site would be published)
-        raise refuse(str(link), LINK_MESSAGE, "put the file or folder itself here")
     text = read_text(path, str(path))
     return string.Template(text).safe_substitute(fields).strip("\n")
