@@ -385,6 +385,24 @@ def test_a_failing_channel_never_shows_its_secret(tmp_path: Path) -> None:
     assert json.loads((public / RECORD).read_text())["pending"]["hooks"]  # (owed for a later run)
 
 
+def test_a_dry_run_needs_no_secret(tmp_path: Path) -> None:
+    """`--dry-run` with none of the channels' variables set (a pull request from a fork) still
+    says what would go to whom, and which variables a real run needs."""
+    content = site_with(
+        tmp_path, "notify:\n  - name: hooks\n    url: ${HOOK_URL}\n    secret: ${HOOK_SECRET}\n"
+    )
+    first, public = tmp_path / "first", tmp_path / "public"
+    later = datetime.fromisoformat("2012-06-21T12:00:00-07:00")
+    build(content, first, NOW)
+    build(content, public, later)
+    lines: list[str] = []
+    outcome = notify(content, first, public, later, {"HOOK_SECRET": ""}, dry_run=True, tell=lines.append)
+    assert len(outcome.planned) == 3 and not (public / RECORD).exists()
+    assert lines[0].startswith("would send to hooks ($HOOK_SECRET, $HOOK_URL not set): [")
+    with pytest.raises(ContentError, match="the environment variable HOOK_URL is not set"):
+        notify(content, first, public, later, {}, retry=NO_WAIT)
+
+
 def test_a_scheduled_run_is_due_when_the_published_site_says_so(tmp_path: Path) -> None:
     """`next-change --since PUBLISHED`: due (exit 0) when its next change has come, when
     notifications are owed (tried again hourly), or when it says nothing; not due (exit 1)

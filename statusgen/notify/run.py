@@ -30,7 +30,7 @@ from statusgen.errors import ContentError, Problem, PublishError
 from statusgen.i18n import Formatter, labels, translations
 from statusgen.markdown import MarkdownRenderer
 from statusgen.models import Channel, Content
-from statusgen.notify.config import expand
+from statusgen.notify.config import VARIABLE, expand
 from statusgen.notify.messages import (
     Message,
     Notice,
@@ -169,7 +169,9 @@ def _senders(
     channels: Sequence[Channel], environ: Mapping[str, str], path: str, dry_run: bool
 ) -> dict[str, tuple[str, Send | None]]:
     """Each channel's (redacted URL, sender), every secret read first: a missing variable or a
-    URL that cannot deliver stops the run before anything is sent, naming all of them."""
+    URL that cannot deliver stops the run before anything is sent, naming all of them. A dry run
+    goes on without the variables it lacks (a pull request from a fork has no secrets), saying so
+    where the URL would show."""
     problems: list[Problem] = []
     senders: dict[str, tuple[str, Send | None]] = {}
     for channel in channels:
@@ -178,6 +180,12 @@ def _senders(
             send = transport_for(url, secret)  # (made in a dry run too: a bad URL is said at once)
             senders[channel.name] = (redacted(url), None if dry_run else send)
         except ContentError as error:
+            if dry_run:
+                names = sorted(
+                    {n for n in VARIABLE.findall(channel.url + channel.secret) if not environ.get(n)}
+                )
+                senders[channel.name] = (f"{', '.join('$' + n for n in names)} not set", None)
+                continue
             problems += error.problems
         except BadChannel as error:
             problems.append(Problem(path, channel.line, f"notify.{channel.name}.url", str(error)))
