@@ -198,7 +198,7 @@ def render_markdown(text: str, md: markdown.Markdown | None = None) -> str:
 # In sanitised HTML (nh3 writes every attribute value in double quotes, `"` and `&` escaped), a
 # link or an image, and the URL it holds.
 _URL_TAG = re.compile(r'<(?:a|img)(?:\s+[^\s"=<>/]+(?:="[^"]*")?)*\s*/?>')
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_ATTRIBUTE = re.compile(r'(\s+)([^\s"=<>/]+)(?:="([^"]*)")?')  # (read in order: never inside a value)
 
 
 def resolve_urls(html: str, base: str) -> str:
@@ -210,21 +210,26 @@ def resolve_urls(html: str, base: str) -> str:
     join = urljoin if _SCHEME.match(base) else join_relative
 
     def resolved(found: re.Match[str]) -> str:
-        url = unescape(found.group(2))
+        space, name, value = found.groups()
+        if name.lower() not in ("href", "src") or value is None:
+            return found.group()
+        url = unescape(value)
         if _SCHEME.match(url.strip(_C0_OR_SPACE)):
             return found.group()
         joined = join(base, url).replace("&", "&amp;").replace('"', "&quot;")
-        return found.group(1) + joined + found.group(3)
+        return f'{space}{name}="{joined}"'
 
-    return _URL_TAG.sub(lambda tag: _URL_ATTRIBUTE.sub(resolved, tag.group()), html)
+    return _URL_TAG.sub(lambda tag: _ATTRIBUTE.sub(resolved, tag.group()), html)
 
 
 def join_relative(base: str, reference: str) -> str:
     """A relative `reference` resolved against `base`, itself relative to a page (RFC 3986's
-    resolution, keeping the `../` that lead out of the page's folder, which `urljoin` drops)."""
-    ref, here = urlsplit(reference), urlsplit(base)
+    resolution, keeping the `../` that lead out of the page's folder, which `urljoin` drops). A
+    backslash is read as a slash, as browsers read it in http(s) URLs, so that no `..` segment
+    can leave one where it would turn the path into another host's (`\\/evil.example/`)."""
+    ref, here = urlsplit(reference.replace("\\", "/")), urlsplit(base)
     if ref.scheme or ref.netloc or ref.path.startswith("/"):
-        return reference
+        return reference  # (as written: it leads where it leads on the text's own page)
     if not ref.path:
         path, query = _normal(here.path), ref.query if "?" in reference else here.query
     else:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import json
+import posixpath
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import feedparser
@@ -23,6 +25,7 @@ from statusgen import check
 from statusgen.derive import derive
 from statusgen.feeds import _Writer
 from statusgen.i18n import labels
+from statusgen.markdown import join_relative, resolve_urls
 from statusgen.models import Content, Impact, Incident, IncidentStatus, Maintenance, MaintenanceStatus, Update
 from tests.conftest import NOW, SITE_YAML, incident_text
 from tests.strategies import EPOCH, SITE
@@ -653,3 +656,47 @@ def test_an_update_shown_on_the_front_page_links_as_on_its_own_page(make_content
         ], root
         page = files[f"{root}incidents/x/index.html"].decode()
         assert 'href="../other/"' in page and 'src="graph.png"' in page
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "../other/",
+        "../../\\/evil.example/",
+        "../../\\\\evil.example/p.png",
+        "..\\..\\..\\/evil.example/",
+        "../..//evil.example/",
+        ".//x",
+        "../../../../../x",
+        "%2e%2e/%2e%2e/x",
+        "../../javascript:alert(1)",
+        "?q=1#f",
+        "#update-2",
+        "",
+    ],
+)
+@pytest.mark.parametrize("front", ["", "fr/"])
+def test_a_link_resolved_for_the_front_page_leads_where_it_leads_on_its_own_page(
+    reference: str, front: str
+) -> None:
+    """What a browser makes of a link on the incident's page (`fr/incidents/x/`) and of the link
+    resolved for the front page (`fr/`): the same site, and never a scheme the text did not write
+    (a backslash is a slash to a browser; a `..` must not leave one before a host), the same
+    page."""
+    origin = "https://example.com/status/"
+    on_page = urljoin(f"{origin}{front}incidents/x/", reference.replace("\\", "/"))
+    joined = join_relative("incidents/x/", reference)
+    on_front = urljoin(f"{origin}{front}", joined.replace("\\", "/"))
+    assert urlsplit(on_front)[:2] == urlsplit(on_page)[:2] == ("https", "example.com"), joined
+    same = [posixpath.normpath(urlsplit(url).path) + urlsplit(url).query for url in (on_front, on_page)]
+    assert same[0] == same[1], joined  # (the same page, but for empty segments: a//b is a/b)
+
+
+def test_only_href_and_src_attributes_are_resolved_not_text_that_looks_like_them() -> None:
+    """An image's alt or a link's title holding ` src=` or ` href=` is left whole; the real
+    attribute is resolved."""
+    html = '<p><img alt="a src=" src="graph.png"> <a href="../other/" title="x href=">t</a></p>'
+    assert resolve_urls(html, "incidents/x/") == (
+        '<p><img alt="a src=" src="incidents/x/graph.png"> '
+        '<a href="incidents/other/" title="x href=">t</a></p>'
+    )
