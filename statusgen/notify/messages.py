@@ -22,6 +22,7 @@ from markupsafe import escape
 from statusgen.derive import Derived, Entry, Kind, MaintenanceEntry, Step
 from statusgen.i18n import N_, Formatter, change_text
 from statusgen.models import Channel, Event
+from statusgen.statuspage import api_status
 
 # Interface words of messages (translated in the catalogues like the pages' words).
 STARTS = N_("Starts %(time)s")
@@ -200,7 +201,7 @@ def build_message(
             "id": api_ids.get(entry.slug, ""),
             "slug": entry.slug,
             "title": entry.title,
-            "status": "postmortem" if entry.postmortem and entry.ends is not None else str(entry.status),
+            "status": api_status(entry),
             "impact": str(getattr(entry, "impact", "maintenance")),
             "url": entry.url,
         },
