@@ -8,15 +8,31 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from statusgen.content import parse_incident, parse_maintenance, parse_site, read_text
 from statusgen.entries import find_entry
-from statusgen.errors import AuthoringError, ContentError, Problem
+from statusgen.errors import AuthoringError, ContentError, Problem, did_you_mean
 from statusgen.frontmatter import decode, normal_text
 from statusgen.models import Incident, Maintenance, Site
+
+
+def unknown_components(site: Site, given: Iterable[str], where: str) -> list[Problem]:
+    """A problem for each component id the site does not define (`--components`)."""
+    known = [c.id for c in site.components]
+    return [
+        Problem(
+            where,
+            None,
+            "--components",
+            f"unknown component {cid!r}; site.yaml defines {', '.join(known)}",
+            did_you_mean(cid, known),
+        )
+        for cid in given
+        if cid not in known
+    ]
 
 
 def refuse(

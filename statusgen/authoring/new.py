@@ -10,9 +10,17 @@ from pathlib import Path
 
 from slugify import slugify
 
-from statusgen.authoring.files import quoted, refuse, site_of, stamp, update_lines, write_new
+from statusgen.authoring.files import (
+    quoted,
+    refuse,
+    site_of,
+    stamp,
+    unknown_components,
+    update_lines,
+    write_new,
+)
 from statusgen.content import content_files, in_range, parse_incident, parse_maintenance, slug_for
-from statusgen.errors import AuthoringError, Problem, did_you_mean
+from statusgen.errors import AuthoringError, did_you_mean
 from statusgen.models import Impact, IncidentStatus, Site
 
 MAX_SLUG_LENGTH = 60
@@ -49,18 +57,7 @@ class NewEntry:
 
 
 def _check_components(site: Site, given: Sequence[str], where: str) -> list[str]:
-    known = [c.id for c in site.components]
-    problems = [
-        Problem(
-            where,
-            None,
-            "--components",
-            f"unknown component {cid!r}; site.yaml defines {', '.join(known)}",
-            did_you_mean(cid, known),
-        )
-        for cid in given
-        if cid not in known
-    ]
+    problems = unknown_components(site, given, where)
     if problems:
         raise AuthoringError(problems)
     return list(dict.fromkeys(given))

@@ -19,6 +19,7 @@ from statusgen.authoring.files import (
     replace_file,
     stamp,
     translations_beside,
+    unknown_components,
     update_lines,
 )
 from statusgen.content import parse_incident, parse_maintenance
@@ -97,20 +98,9 @@ INCIDENT_COMPONENT_STATUSES = [str(s) for s in ComponentStatus if s is not Compo
 def _state_problems(site: Site, components: States, where: str) -> list[Problem]:
     """What is wrong with the components an update changes: unknown ids or statuses, a component
     given twice, both forms at once."""
-    known = [c.id for c in site.components]
-    problems = []
+    problems = unknown_components(site, (cid for cid, _ in components), where)
     given: dict[str, str | None] = {}
     for cid, state in components:
-        if cid not in known:
-            problems.append(
-                Problem(
-                    where,
-                    None,
-                    "--components",
-                    f"unknown component {cid!r}; site.yaml defines {', '.join(known)}",
-                    did_you_mean(cid, known),
-                )
-            )
         if state is not None and state not in INCIDENT_COMPONENT_STATUSES:
             reserved = (
                 " (under_maintenance is for maintenance windows)" if state == "under_maintenance" else ""
