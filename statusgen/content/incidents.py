@@ -11,6 +11,7 @@ import dataclasses
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from statusgen import frontmatter
 from statusgen.content.reader import SLUG_PATTERN, Reader, describe, field_name, one_line, raise_errors
@@ -230,16 +231,40 @@ def _known_component(
     return True
 
 
+class _EntryFile(NamedTuple):
+    """What reading an incident or maintenance file starts with: its problems so far, its slug,
+    its document, the reader of its front matter, its fields (None when the front matter is not a
+    mapping) and its title."""
+
+    problems: list[Problem]
+    slug: str
+    document: frontmatter.Document
+    reader: Reader
+    fields: dict[str, object] | None
+    title: str
+
+    @classmethod
+    def open(
+        cls, path: str, text: str, site: Site, keys: Sequence[str], required: Sequence[str]
+    ) -> _EntryFile:
+        """Read the slug, the front matter's mapping and the title, as both kinds need."""
+        problems: list[Problem] = []
+        slug = check_slug(path, problems)
+        document, data = front_matter(path, text)
+        reader = Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
+        fields = reader.mapping(data, (), keys, required)
+        title = (
+            "" if fields is None else reader.text(fields.get("title"), ("title",), required="title" in fields)
+        )
+        return cls(problems, slug, document, reader, fields, title)
+
+
 def read_incident(path: str, text: str, site: Site) -> tuple[Incident | None, list[Problem]]:
     """An incident file's text read: the Incident (None if it has errors) and every problem."""
-    problems: list[Problem] = []
-    slug = check_slug(path, problems)
-    document, data = front_matter(path, text)
-    reader = Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
-    fields = reader.mapping(data, (), INCIDENT_KEYS, ("title", "started", "impact"))
+    entry = _EntryFile.open(path, text, site, INCIDENT_KEYS, ("title", "started", "impact"))
+    problems, slug, document, reader, fields, title = entry
     if fields is None:
         return None, problems
-    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
     started = reader.datetime(fields.get("started"), ("started",)) if "started" in fields else None
     impact = (
         reader.choice(fields.get("impact"), ("impact",), Impact, "impact") if "impact" in fields else None
@@ -343,14 +368,10 @@ def _postmortem_at(
 
 def read_maintenance(path: str, text: str, site: Site) -> tuple[Maintenance | None, list[Problem]]:
     """A maintenance file's text read: the Maintenance (None if it has errors) and every problem."""
-    problems: list[Problem] = []
-    slug = check_slug(path, problems)
-    document, data = front_matter(path, text)
-    reader = Reader(path, SourceMap(document.front, document.front_line), site.tz, problems)
-    fields = reader.mapping(data, (), MAINTENANCE_KEYS, ("title", "start", "end"))
+    entry = _EntryFile.open(path, text, site, MAINTENANCE_KEYS, ("title", "start", "end"))
+    problems, slug, document, reader, fields, title = entry
     if fields is None:
         return None, problems
-    title = reader.text(fields.get("title"), ("title",), required="title" in fields)
     start = reader.datetime(fields.get("start"), ("start",)) if "start" in fields else None
     end = reader.datetime(fields.get("end"), ("end",)) if "end" in fields else None
     known = [c.id for c in site.components]
