@@ -20,7 +20,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from statusgen.plaintext import plain_text
+from statusgen.plaintext import C0_OR_SPACE, TAB_OR_NEWLINE, URL_SCHEME, plain_text
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
 
@@ -42,13 +42,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-# How a browser reads a URL (WHATWG URL Standard): C0 controls and spaces around it are dropped,
-# tabs and newlines inside it too, and in http(s) URLs a backslash is a slash.
-_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-
-
 def image_source(value: str) -> str | None:
     """An image URL as a browser reads it, if it loads over https or from the site itself; else None.
 
@@ -57,7 +50,7 @@ def image_source(value: str) -> str | None:
     could resolve to another host: `//host/…` and its `/\\host`, `\\\\host` and percent-encoded
     forms, and `https:host` (relative on an https page, a host on an http one).
     """
-    cleaned = _TAB_OR_NEWLINE.sub("", value.strip(_C0_OR_SPACE))
+    cleaned = TAB_OR_NEWLINE.sub("", value.strip(C0_OR_SPACE))
     decoded = cleaned
     # Judged decoded too (%5C, %255C, …): a server that decodes a path and redirects to it would
     # send the browser to the host it names.
@@ -65,8 +58,10 @@ def image_source(value: str) -> str | None:
         decoded, undone = unquote(decoded), decoded
         if decoded == undone:
             break
-    decoded = _TAB_OR_NEWLINE.sub("", decoded.strip(_C0_OR_SPACE)).replace("\\", "/")
-    scheme = _SCHEME.match(decoded)
+    # A browser drops C0 controls and spaces around a URL, tabs and newlines in it, and reads a
+    # backslash as a slash.
+    decoded = TAB_OR_NEWLINE.sub("", decoded.strip(C0_OR_SPACE)).replace("\\", "/")
+    scheme = URL_SCHEME.match(decoded)
     if scheme is not None:
         rest = decoded[scheme.end() :]
         keep = scheme.group().lower() == "https:" and rest.startswith("//") and bool(rest.strip("/"))
@@ -207,14 +202,14 @@ def resolve_urls(html: str, base: str) -> str:
     the feed's own URL, or nothing: `../other-incident/` would lead elsewhere, or out of a site
     under a sub-path), or relative to the page the text shows on (an incident's update on the
     front page, `incidents/<slug>/`)."""
-    join = urljoin if _SCHEME.match(base) else join_relative
+    join = urljoin if URL_SCHEME.match(base) else join_relative
 
     def resolved(found: re.Match[str]) -> str:
         space, name, value = found.groups()
         if name.lower() not in ("href", "src") or value is None:
             return found.group()
         url = unescape(value)
-        if _SCHEME.match(url.strip(_C0_OR_SPACE)):
+        if URL_SCHEME.match(url.strip(C0_OR_SPACE)):
             return found.group()
         joined = join(base, url).replace("&", "&amp;").replace('"', "&quot;")
         return f'{space}{name}="{joined}"'

@@ -19,9 +19,11 @@ _TIGHT = frozenset({"li", "dt", "dd", "tr", "div"})  # blocks that need no blank
 _UNSHOWN = frozenset({"script", "style", "template", "head", "title"})  # (sanitised HTML has none)
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _WRITTEN_SCHEMES = ("http", "https", "mailto")
-_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))  # stripped around a URL, as browsers do
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")  # removed inside a URL, as browsers do
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# How a browser reads a URL (WHATWG URL Standard), shared with markdown.py: C0 controls and
+# spaces around it are dropped, tabs and newlines inside it too.
+C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A `<` that an HTML reader would take for the start of a tag (or comment) in text that the page
 # shows as text (`&lt;b&gt;`, code): a zero-width space after it keeps it text, read as HTML too.
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
@@ -116,8 +118,8 @@ class _PlainText(HTMLParser):
 
     def _url(self, href: str | None) -> str:
         """A link's URL as written out: resolved against the base, or "" if not a web or mail URL."""
-        cleaned = _TAB_OR_NEWLINE.sub("", (href or "").strip(_C0_OR_SPACE))
-        scheme = _SCHEME.match(cleaned)
+        cleaned = TAB_OR_NEWLINE.sub("", (href or "").strip(C0_OR_SPACE))
+        scheme = URL_SCHEME.match(cleaned)
         if scheme is None:
             return urljoin(self.base, cleaned) if self.base and cleaned else cleaned
         return cleaned if scheme.group()[:-1].lower() in _WRITTEN_SCHEMES else ""
